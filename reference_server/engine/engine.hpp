@@ -128,6 +128,13 @@ struct AsymmetricResult {
   std::string version_id;
 };
 
+struct PublicKeyResult {
+  std::string pem;  // SubjectPublicKeyInfo, PEM text
+  std::string der;  // SubjectPublicKeyInfo, DER bytes
+  KeyInfo key;
+  std::string version_id;
+};
+
 struct ImportParameters {
   KeyInfo key;
   std::string public_key_der;
@@ -212,7 +219,7 @@ class Engine {
   bool verify(const Scope& scope, const KeySelector& selector, SigningAlgorithm algorithm,
               MessageType type, std::string_view message, std::string_view signature,
               KeyInfo* key_out = nullptr);
-  AsymmetricResult get_public_key(const Scope& scope, const KeySelector& selector);
+  PublicKeyResult get_public_key(const Scope& scope, const KeySelector& selector);
   AsymmetricResult generate_mac(const Scope& scope, const KeySelector& selector,
                                 MacAlgorithm algorithm, std::string_view message);
   bool verify_mac(const Scope& scope, const KeySelector& selector, MacAlgorithm algorithm,

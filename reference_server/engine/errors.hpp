@@ -17,6 +17,7 @@ enum class ErrorKind {
   NotFound,              // subject: resource kind ("keyring", "key", "alias", ...); detail: name/id
   Conflict,              // subject: resource kind; detail: name/id
   InvalidReplicaRegion,  // subject: region
+  InvalidCiphertext,     // a blob that is malformed, tampered, or bound to another context
   LimitExceeded,         // subject: what ran out (versions, tags, aliases)
   Internal,
 };

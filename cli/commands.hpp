@@ -1,0 +1,13 @@
+// Subcommands of the one kmsconf binary; each registers its options and its run function.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace kmsconf::cli {
+
+// Adds the subcommand to app; sets *run to what executes it and returns the exit code.
+void add_serve_command(CLI::App& app, std::function<int()>* run);
+void add_demo_command(CLI::App& app, std::function<int()>* run);
+
+}  // namespace kmsconf::cli

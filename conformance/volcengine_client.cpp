@@ -1,0 +1,71 @@
+#include "conformance/volcengine_client.hpp"
+
+#include "protocol/encoding.hpp"
+
+namespace kmsconf::client {
+namespace {
+
+constexpr const char* kVersion = "2021-02-18";
+
+// Query and form values are strings; nested values travel as JSON text (spec §1.1).
+std::string as_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+const nlohmann::json& CallResult::result() const {
+  static const nlohmann::json empty = nlohmann::json::object();
+  return parsed.result ? *parsed.result : empty;
+}
+
+VolcengineClient::VolcengineClient(Endpoint endpoint, volcengine::Credentials credentials,
+                                   std::string region, ClientOptions options)
+    : http_(std::move(endpoint), options),
+      credentials_(std::move(credentials)),
+      region_(std::move(region)) {}
+
+HttpRequest VolcengineClient::build(const std::string& action, const nlohmann::json& params,
+                                    const CallOptions& options) const {
+  HttpRequest request;
+  QueryPairs query{{"Action", action}, {"Version", kVersion}};
+  if (options.placement == Placement::Query) {
+    request.method = "GET";
+    for (const auto& [name, value] : params.items()) query.emplace_back(name, as_text(value));
+  } else if (options.placement == Placement::FormBody) {
+    request.method = "POST";
+    QueryPairs form;
+    for (const auto& [name, value] : params.items()) form.emplace_back(name, as_text(value));
+    request.body = build_query(form);
+    request.headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8";
+  } else {
+    request.method = "POST";
+    request.body = params.dump();
+    request.headers["Content-Type"] = "application/json; charset=utf-8";
+  }
+  request.raw_query = build_query(query);
+  request.headers["Host"] = http_.endpoint().host_header();
+  volcengine::SignOptions sign;
+  sign.region = options.region.empty() ? region_ : options.region;
+  sign.x_date = options.x_date;
+  sign.style = options.style;
+  volcengine::sign_request(request, credentials_, sign);
+  if (options.after_signing) options.after_signing(request);
+  return request;
+}
+
+CallResult VolcengineClient::call(const std::string& action, const nlohmann::json& params,
+                                  const CallOptions& options) {
+  CallResult out;
+  out.request = build(action, params, options);
+  out.response = http_.send(out.request);
+  auto parsed = volcengine::parse_response(out.response);
+  if (!parsed) {
+    throw std::runtime_error("response to " + action + " is not a Volcengine envelope (HTTP " +
+                             std::to_string(out.response.status) + ")");
+  }
+  out.parsed = std::move(*parsed);
+  return out;
+}
+
+}  // namespace kmsconf::client

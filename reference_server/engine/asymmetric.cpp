@@ -19,9 +19,9 @@ Target target(Engine::State& state, const Scope& scope, const KeySelector& selec
   KeyRecord& key = state.resolve_key(scope, selector);
   state.require(key, op);
   Engine::State::require_usage(key, usage);
-  const VersionRecord& primary = key.material->versions.back();
-  if (!primary.material) throw EngineError::invalid_state(KeyState::PendingImport);
-  return {state.snapshot(key), primary.info.id, primary.material};
+  const VersionRecord& version = state.find_version(key, selector.version_id);
+  if (!version.material) throw EngineError::invalid_state(KeyState::PendingImport, op);
+  return {state.snapshot(key), version.info.id, version.material};
 }
 
 Target asymmetric_target(Engine::State& state, const Scope& scope, const KeySelector& selector,
@@ -83,10 +83,12 @@ PublicKeyResult Engine::get_public_key(const Scope& scope, const KeySelector& se
   KeyRecord& key = state_->resolve_key(scope, selector);
   state_->require(key, KeyOp::GetPublicKey);
   if (is_symmetric(key.info.spec)) throw EngineError::invalid_operation("key spec");
-  const VersionRecord& primary = key.material->versions.back();
-  if (!primary.material) throw EngineError::invalid_state(KeyState::PendingImport);
-  return {crypto::public_key_pem(*primary.material), crypto::public_key_der(*primary.material),
-          state_->snapshot(key), primary.info.id};
+  const VersionRecord& version = state_->find_version(key, selector.version_id);
+  if (!version.material) {
+    throw EngineError::invalid_state(KeyState::PendingImport, KeyOp::GetPublicKey);
+  }
+  return {crypto::public_key_pem(*version.material), crypto::public_key_der(*version.material),
+          state_->snapshot(key), version.info.id};
 }
 
 AsymmetricResult Engine::generate_mac(const Scope& scope, const KeySelector& selector,

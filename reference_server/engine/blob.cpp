@@ -57,9 +57,9 @@ std::optional<BlobParts> decode_blob(CiphertextLayout layout, std::string_view b
     header = kUuidBytes + 2;
     if (blob.size() < header + kIvBytes + kTagBytes) return std::nullopt;
     parts.key_ref = bytes_to_uuid(blob.substr(0, kUuidBytes));
-    parts.version_number = static_cast<uint16_t>(
-        (static_cast<unsigned char>(blob[kUuidBytes]) << 8) |
-        static_cast<unsigned char>(blob[kUuidBytes + 1]));
+    parts.version_number =
+        static_cast<uint16_t>((static_cast<unsigned char>(blob[kUuidBytes]) << 8) |
+                              static_cast<unsigned char>(blob[kUuidBytes + 1]));
   } else {
     header = kUuidTextBytes;
     if (blob.size() < header + kIvBytes + kTagBytes) return std::nullopt;

@@ -14,8 +14,12 @@ Engine::Engine(EngineOptions options) : state_(std::make_unique<State>(std::move
 
 Engine::~Engine() = default;
 
-const std::vector<std::string>& Engine::regions() const { return state_->options.regions; }
-const Clock& Engine::clock() const { return *state_->options.clock; }
+const std::vector<std::string>& Engine::regions() const {
+  return state_->options.regions;
+}
+const Clock& Engine::clock() const {
+  return *state_->options.clock;
+}
 
 void Engine::set_service_open(const std::string& account_id, bool open) {
   std::lock_guard lock(state_->mutex);
@@ -45,7 +49,7 @@ KeyRecord& Engine::State::resolve_key(const Scope& scope, const KeySelector& sel
   if (id.empty() && !selector.alias.empty()) {
     auto alias = reg.aliases.find(selector.alias);
     if (alias == reg.aliases.end()) throw EngineError::not_found("alias", selector.alias);
-    id = alias->second;
+    id = alias->second.key_id;
     shown = selector.alias;
   } else if (id.empty()) {
     if (selector.key_name.empty()) throw EngineError::invalid_parameter(Field::KeyName);
@@ -72,8 +76,7 @@ KeyringRecord* Engine::State::find_keyring_by_name(RegionState& reg, const std::
   return nullptr;
 }
 
-KeyringRecord& Engine::State::resolve_keyring(const Scope& scope,
-                                              const KeyringSelector& selector) {
+KeyringRecord& Engine::State::resolve_keyring(const Scope& scope, const KeyringSelector& selector) {
   RegionState& reg = region(scope);
   if (!selector.id.empty()) {
     auto it = reg.keyrings.find(selector.id);
@@ -91,9 +94,9 @@ void Engine::State::require(const KeyRecord& key, KeyOp op) const {
     case Verdict::Allow:
       return;
     case Verdict::Reject:
-      throw EngineError::invalid_state(key.info.state);
+      throw EngineError::invalid_state(key.info.state, op);
     case Verdict::Unsupported:
-      throw EngineError(ErrorKind::UnsupportedOperation, "state", key.info.id);
+      throw EngineError::unsupported(key.info.state, op);
   }
 }
 
@@ -120,13 +123,25 @@ VersionRecord& Engine::State::add_version(KeyRecord& key, RegionState& reg,
     // Replicas share the versions, so each member's region must find the new one too.
     auto& account = accounts[key.info.account_id];
     account.regions[key.family->primary.region].version_index[id] = key.family->primary.key_id;
-    for (const auto& ref : key.family->replicas) account.regions[ref.region].version_index[id] = ref.key_id;
+    for (const auto& ref : key.family->replicas)
+      account.regions[ref.region].version_index[id] = ref.key_id;
   }
   return versions.back();
 }
 
+const VersionRecord& Engine::State::find_version(const KeyRecord& key,
+                                                 const std::string& version_id) const {
+  const auto& versions = key.material->versions;
+  if (version_id.empty()) return versions.back();
+  for (const auto& version : versions) {
+    if (version.info.id == version_id) return version;
+  }
+  throw EngineError::not_found("version", version_id);
+}
+
 void Engine::State::index_versions(RegionState& reg, const KeyRecord& key) {
-  for (const auto& version : key.material->versions) reg.version_index[version.info.id] = key.info.id;
+  for (const auto& version : key.material->versions)
+    reg.version_index[version.info.id] = key.info.id;
   reg.family_index[key.family_id] = key.info.id;
 }
 
@@ -136,7 +151,7 @@ KeyInfo Engine::State::snapshot(const KeyRecord& key) const {
   for (const auto& version : key.material->versions) info.versions.push_back(version.info);
   if (key.family) {
     info.multi_region.role = key.family->primary.region == info.region ? MultiRegionRole::Primary
-                                                                         : MultiRegionRole::Replica;
+                                                                       : MultiRegionRole::Replica;
     info.multi_region.primary = key.family->primary;
     info.multi_region.replicas = key.family->replicas;
   }

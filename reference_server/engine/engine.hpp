@@ -23,18 +23,31 @@ struct Scope {
   std::string region;
 };
 
-// Exactly one way of naming a key: id, (keyring name, key name), or alias.
+// Exactly one way of naming a key: id, (keyring name, key name), or alias. version_id picks a
+// version for the asymmetric operations and public keys; empty means the primary version.
 struct KeySelector {
   std::string key_id;
   std::string keyring_name;
   std::string key_name;
   std::string alias;
+  std::string version_id;
 
-  static KeySelector by_id(std::string id) { return {std::move(id), {}, {}, {}}; }
-  static KeySelector by_name(std::string ring, std::string name) {
-    return {{}, std::move(ring), std::move(name), {}};
+  static KeySelector by_id(std::string id) {
+    KeySelector s;
+    s.key_id = std::move(id);
+    return s;
   }
-  static KeySelector by_alias(std::string alias) { return {{}, {}, {}, std::move(alias)}; }
+  static KeySelector by_name(std::string ring, std::string name) {
+    KeySelector s;
+    s.keyring_name = std::move(ring);
+    s.key_name = std::move(name);
+    return s;
+  }
+  static KeySelector by_alias(std::string alias) {
+    KeySelector s;
+    s.alias = std::move(alias);
+    return s;
+  }
 };
 
 struct KeyringSelector {
@@ -58,7 +71,14 @@ struct EngineOptions {
   int min_pending_window_days = 7;
   int max_pending_window_days = 30;
   std::chrono::seconds import_token_lifetime{24 * 3600};
-  size_t max_versions_per_key = 0;  // 0 = unlimited
+  size_t max_versions_per_key = 0;                      // 0 = unlimited
+  std::chrono::seconds min_manual_version_interval{0};  // between CreateKeyVersion calls
+};
+
+struct AliasInfo {
+  std::string name;
+  std::string key_id;
+  TimePoint created;
 };
 
 struct CreateKeyringRequest {
@@ -180,8 +200,7 @@ class Engine {
   // Keys and their lifecycle.
   KeyInfo create_key(const Scope& scope, const CreateKeyRequest& request);
   KeyInfo describe_key(const Scope& scope, const KeySelector& selector);
-  std::vector<KeyInfo> list_keys(const Scope& scope,
-                                 const std::optional<KeyringSelector>& keyring);
+  std::vector<KeyInfo> list_keys(const Scope& scope, const std::optional<KeyringSelector>& keyring);
   void update_key(const Scope& scope, const KeySelector& selector, const KeyUpdate& update);
   void enable_key(const Scope& scope, const KeySelector& selector);
   void disable_key(const Scope& scope, const KeySelector& selector);
@@ -195,10 +214,19 @@ class Engine {
   void set_deletion_protection(const Scope& scope, const KeySelector& selector, bool enabled,
                                const std::string& description);
   KeyVersionInfo create_key_version(const Scope& scope, const KeySelector& selector);
+  KeyVersionInfo describe_key_version(const Scope& scope, const KeySelector& selector,
+                                      const std::string& version_id);
+  void set_key_policy(const Scope& scope, const KeySelector& selector, const std::string& policy);
+
+  // Aliases: names for keys, unique per account and region; a key may have many.
+  void create_alias(const Scope& scope, const std::string& alias, const KeySelector& target);
+  void update_alias(const Scope& scope, const std::string& alias, const KeySelector& target);
+  void delete_alias(const Scope& scope, const std::string& alias);
+  std::vector<AliasInfo> list_aliases(const Scope& scope) const;  // by name
 
   // Symmetric cryptography.
-  EncryptResult encrypt(const Scope& scope, const KeySelector& selector,
-                        std::string_view plaintext, const EncryptionContext& context);
+  EncryptResult encrypt(const Scope& scope, const KeySelector& selector, std::string_view plaintext,
+                        const EncryptionContext& context);
   DecryptResult decrypt(const Scope& scope, std::string_view ciphertext_blob,
                         const EncryptionContext& context);
   DataKey generate_data_key(const Scope& scope, const KeySelector& selector, size_t bytes,
@@ -212,10 +240,9 @@ class Engine {
   AsymmetricResult asymmetric_encrypt(const Scope& scope, const KeySelector& selector,
                                       EncryptionAlgorithm algorithm, std::string_view plaintext);
   AsymmetricResult asymmetric_decrypt(const Scope& scope, const KeySelector& selector,
-                                      EncryptionAlgorithm algorithm,
-                                      std::string_view ciphertext);
-  AsymmetricResult sign(const Scope& scope, const KeySelector& selector,
-                        SigningAlgorithm algorithm, MessageType type, std::string_view message);
+                                      EncryptionAlgorithm algorithm, std::string_view ciphertext);
+  AsymmetricResult sign(const Scope& scope, const KeySelector& selector, SigningAlgorithm algorithm,
+                        MessageType type, std::string_view message);
   bool verify(const Scope& scope, const KeySelector& selector, SigningAlgorithm algorithm,
               MessageType type, std::string_view message, std::string_view signature,
               KeyInfo* key_out = nullptr);

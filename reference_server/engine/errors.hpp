@@ -5,6 +5,7 @@
 #include <string>
 
 #include "reference_server/engine/model.hpp"
+#include "reference_server/engine/state_policy.hpp"
 
 namespace kmsconf::engine {
 
@@ -12,7 +13,8 @@ enum class ErrorKind {
   InvalidParameter,      // subject: the neutral field name (see Field)
   InvalidOperation,      // the key's kind, role or spec does not support the operation
   InvalidKeyState,       // the key's state forbids the operation; state is set
-  UnsupportedOperation,  // the policy answers "unsupported" (e.g. rotation of a disabled key)
+  UnsupportedOperation,  // the policy answers "unsupported" (e.g. rotation of a disabled key);
+                         // state and op are set
   DeletionProtected,     // deletion protection forbids the operation
   NotFound,              // subject: resource kind ("keyring", "key", "alias", ...); detail: name/id
   Conflict,              // subject: resource kind; detail: name/id
@@ -61,7 +63,8 @@ class EngineError : public std::runtime_error {
         detail_(std::move(detail)) {}
 
   static EngineError invalid_parameter(Field field, std::string detail = {});
-  static EngineError invalid_state(KeyState state);
+  static EngineError invalid_state(KeyState state, KeyOp op);
+  static EngineError unsupported(KeyState state, KeyOp op);
   static EngineError not_found(std::string kind, std::string id) {
     return {ErrorKind::NotFound, std::move(kind), std::move(id)};
   }
@@ -77,6 +80,7 @@ class EngineError : public std::runtime_error {
   const std::string& detail() const { return detail_; }
   Field field() const { return field_; }
   KeyState state() const { return state_; }
+  KeyOp op() const { return op_; }  // the operation a state refused
 
  private:
   ErrorKind kind_;
@@ -84,6 +88,7 @@ class EngineError : public std::runtime_error {
   std::string detail_;
   Field field_ = Field::None;
   KeyState state_ = KeyState::Enabled;
+  KeyOp op_ = KeyOp::Describe;
 };
 
 inline EngineError EngineError::invalid_parameter(Field field, std::string detail) {
@@ -92,9 +97,17 @@ inline EngineError EngineError::invalid_parameter(Field field, std::string detai
   return e;
 }
 
-inline EngineError EngineError::invalid_state(KeyState state) {
+inline EngineError EngineError::invalid_state(KeyState state, KeyOp op) {
   EngineError e(ErrorKind::InvalidKeyState, {});
   e.state_ = state;
+  e.op_ = op;
+  return e;
+}
+
+inline EngineError EngineError::unsupported(KeyState state, KeyOp op) {
+  EngineError e(ErrorKind::UnsupportedOperation, "state");
+  e.state_ = state;
+  e.op_ = op;
   return e;
 }
 

@@ -14,8 +14,7 @@ void require_external(const KeyRecord& key) {
 
 }  // namespace
 
-ImportParameters Engine::get_parameters_for_import(const Scope& scope,
-                                                   const KeySelector& selector,
+ImportParameters Engine::get_parameters_for_import(const Scope& scope, const KeySelector& selector,
                                                    WrappingKeySpec spec,
                                                    WrappingAlgorithm algorithm) {
   bool sm2_spec = spec == WrappingKeySpec::EcSm2;
@@ -36,8 +35,7 @@ ImportParameters Engine::get_parameters_for_import(const Scope& scope,
   session.token = base64_encode(random_bytes(kImportTokenBytes));
   session.expires = state_->now() + state_->options.import_token_lifetime;
   key.import_session = session;
-  return {state_->snapshot(key), crypto::public_key_der(*wrapping), session.token,
-          session.expires};
+  return {state_->snapshot(key), crypto::public_key_der(*wrapping), session.token, session.expires};
 }
 
 void Engine::import_key_material(const Scope& scope, const KeySelector& selector,

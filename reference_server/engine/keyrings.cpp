@@ -51,8 +51,9 @@ std::vector<KeyringInfo> Engine::list_keyrings(const Scope& scope) const {
     out.push_back(ring.info);
     out.back().key_count = count_keys(reg, id);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const KeyringInfo& a, const KeyringInfo& b) { return a.created < b.created; });
+  std::stable_sort(out.begin(), out.end(), [](const KeyringInfo& a, const KeyringInfo& b) {
+    return a.created < b.created;
+  });
   return out;
 }
 

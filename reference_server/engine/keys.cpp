@@ -153,9 +153,12 @@ KeyVersionInfo Engine::create_key_version(const Scope& scope, const KeySelector&
   if (limit > 0 && key.material->versions.size() >= limit) {
     throw EngineError(ErrorKind::LimitExceeded, "versions");
   }
-  KeyVersionInfo info = state_->add_version(key, state_->region(scope),
-                                            crypto::generate(key.info.spec))
-                            .info;
+  TimePoint last = key.material->versions.back().info.created;
+  if (state_->now() - last < state_->options.min_manual_version_interval) {
+    throw EngineError::unsupported(key.info.state, KeyOp::CreateVersion);
+  }
+  KeyVersionInfo info =
+      state_->add_version(key, state_->region(scope), crypto::generate(key.info.spec)).info;
   state_->touch(key);
   return info;
 }

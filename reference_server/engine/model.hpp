@@ -51,11 +51,15 @@ enum class MessageType { Raw, Digest };
 enum class WrappingAlgorithm { RsaesOaepSha256, RsaesOaepSha1, RsaesPkcs1V15, Sm2Pke };
 enum class WrappingKeySpec { Rsa2048, EcSm2 };
 
-inline bool is_symmetric(KeySpec spec) { return spec == KeySpec::Aes256 || spec == KeySpec::Aes128; }
+inline bool is_symmetric(KeySpec spec) {
+  return spec == KeySpec::Aes256 || spec == KeySpec::Aes128;
+}
 inline bool is_rsa(KeySpec spec) {
   return spec == KeySpec::Rsa2048 || spec == KeySpec::Rsa3072 || spec == KeySpec::Rsa4096;
 }
-inline bool is_ec(KeySpec spec) { return !is_symmetric(spec) && !is_rsa(spec); }
+inline bool is_ec(KeySpec spec) {
+  return !is_symmetric(spec) && !is_rsa(spec);
+}
 
 // Secret material of one key version. Opaque outside engine/crypto.cpp.
 class KeyMaterial;

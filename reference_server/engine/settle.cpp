@@ -14,7 +14,8 @@ bool Engine::State::settle(const Scope& scope, const std::string& key_id) {
   if (it == reg.keys.end()) return false;
   KeyRecord& key = it->second;
   TimePoint t = now();
-  if (key.info.state == KeyState::PendingDeletion && key.info.delete_at && *key.info.delete_at <= t) {
+  if (key.info.state == KeyState::PendingDeletion && key.info.delete_at &&
+      *key.info.delete_at <= t) {
     destroy(reg, key_id);
     return false;
   }
@@ -55,7 +56,7 @@ void Engine::State::destroy(RegionState& reg, const std::string& key_id) {
   for (const auto& version : key.material->versions) reg.version_index.erase(version.info.id);
   reg.family_index.erase(key.family_id);
   for (auto alias = reg.aliases.begin(); alias != reg.aliases.end();) {
-    alias = alias->second == key_id ? reg.aliases.erase(alias) : std::next(alias);
+    alias = alias->second.key_id == key_id ? reg.aliases.erase(alias) : std::next(alias);
   }
   if (key.family) {
     auto& replicas = key.family->replicas;

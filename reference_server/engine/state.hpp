@@ -37,7 +37,7 @@ struct ImportSession {
 };
 
 struct KeyRecord {
-  KeyInfo info;  // versions and multi_region are filled in by snapshot()
+  KeyInfo info;           // versions and multi_region are filled in by snapshot()
   std::string family_id;  // id carried by ciphertext blobs; the key's own id unless replicated
   std::shared_ptr<MaterialSet> material;
   std::shared_ptr<MultiRegionFamily> family;  // null unless multi-region
@@ -50,11 +50,11 @@ struct KeyringRecord {
 };
 
 struct RegionState {
-  std::map<std::string, KeyringRecord> keyrings;      // by id
-  std::map<std::string, KeyRecord> keys;              // by id
-  std::map<std::string, std::string> family_index;    // family id -> key id
-  std::map<std::string, std::string> version_index;   // version id -> key id
-  std::map<std::string, std::string> aliases;         // alias name -> key id
+  std::map<std::string, KeyringRecord> keyrings;     // by id
+  std::map<std::string, KeyRecord> keys;             // by id
+  std::map<std::string, std::string> family_index;   // family id -> key id
+  std::map<std::string, std::string> version_index;  // version id -> key id
+  std::map<std::string, AliasInfo> aliases;          // alias name -> alias
 };
 
 struct AccountState {
@@ -73,7 +73,9 @@ struct Engine::State {
   TimePoint now() const { return options.clock->now(); }
   bool mutated(std::string_view name) const { return mutation == name; }
 
-  RegionState& region(const Scope& scope) { return accounts[scope.account_id].regions[scope.region]; }
+  RegionState& region(const Scope& scope) {
+    return accounts[scope.account_id].regions[scope.region];
+  }
   bool region_known(const std::string& region) const;
 
   // Lookups that throw NotFound. resolve_key also applies due deletions and rotations.
@@ -93,6 +95,8 @@ struct Engine::State {
   static void require_usage(const KeyRecord& key, KeyUsage usage);
   static void require_symmetric(const KeyRecord& key);
 
+  // The selected version (selector.version_id), or the primary one; NotFound("version").
+  const VersionRecord& find_version(const KeyRecord& key, const std::string& version_id) const;
   VersionRecord& add_version(KeyRecord& key, RegionState& region, KeyMaterialPtr material);
   void index_versions(RegionState& region, const KeyRecord& key);
   KeyInfo snapshot(const KeyRecord& key) const;

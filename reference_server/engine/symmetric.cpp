@@ -23,12 +23,11 @@ SealTarget seal_target(Engine::State& state, const Scope& scope, const KeySelect
   Engine::State::require_symmetric(key);
   Engine::State::require_usage(key, KeyUsage::EncryptDecrypt);
   const VersionRecord& primary = key.material->versions.back();
-  if (!primary.material) throw EngineError::invalid_state(KeyState::PendingImport);
+  if (!primary.material) throw EngineError::invalid_state(KeyState::PendingImport, op);
   return {state.snapshot(key), key.family_id, primary.info, primary.material};
 }
 
-SealTarget open_target(Engine::State& state, const Scope& scope, const BlobParts& parts,
-                       KeyOp op) {
+SealTarget open_target(Engine::State& state, const Scope& scope, const BlobParts& parts, KeyOp op) {
   std::lock_guard lock(state.mutex);
   RegionState& reg = state.region(scope);
   const auto& index = state.options.layout == CiphertextLayout::KeyIdAndVersionNumber
@@ -45,7 +44,7 @@ SealTarget open_target(Engine::State& state, const Scope& scope, const BlobParts
                      ? version.info.number == parts.version_number
                      : version.info.id == parts.key_ref;
     if (!match) continue;
-    if (!version.material) throw EngineError::invalid_state(KeyState::PendingImport);
+    if (!version.material) throw EngineError::invalid_state(KeyState::PendingImport, op);
     return {state.snapshot(key), key.family_id, version.info, version.material};
   }
   throw EngineError(ErrorKind::InvalidCiphertext, "version");
@@ -58,8 +57,8 @@ std::string bound_context(const Engine::State& state, const EncryptionContext& c
 
 std::string seal(const Engine::State& state, const SealTarget& target, std::string_view plaintext,
                  const EncryptionContext& context) {
-  crypto::Sealed sealed = crypto::aes_gcm_seal(*target.material, plaintext,
-                                               bound_context(state, context));
+  crypto::Sealed sealed =
+      crypto::aes_gcm_seal(*target.material, plaintext, bound_context(state, context));
   return encode_blob(state.options.layout, target.family_id, target.version, sealed.iv,
                      sealed.ciphertext_and_tag);
 }
@@ -105,8 +104,8 @@ ReEncryptResult Engine::re_encrypt(const Scope& scope, std::string_view cipherte
                                    const EncryptionContext& source_context,
                                    const KeySelector& destination,
                                    const EncryptionContext& destination_context) {
-  DecryptResult source = open(*state_, scope, ciphertext_blob, source_context,
-                              KeyOp::ReEncryptSource);
+  DecryptResult source =
+      open(*state_, scope, ciphertext_blob, source_context, KeyOp::ReEncryptSource);
   SealTarget target = seal_target(*state_, scope, destination, KeyOp::ReEncryptDestination);
   std::string blob = seal(*state_, target, source.plaintext, destination_context);
   return {std::move(blob), std::move(source.key), std::move(source.version_id),

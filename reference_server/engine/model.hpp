@@ -46,7 +46,7 @@ enum class SigningAlgorithm {
   EcdsaSha512,
   Sm2Dsa,
 };
-enum class MacAlgorithm { HmacSha256, HmacSm3 };
+enum class MacAlgorithm { HmacSha256, HmacSm3, HmacSha224, HmacSha384, HmacSha512 };
 enum class MessageType { Raw, Digest };
 enum class WrappingAlgorithm { RsaesOaepSha256, RsaesOaepSha1, RsaesPkcs1V15, Sm2Pke };
 enum class WrappingKeySpec { Rsa2048, EcSm2 };

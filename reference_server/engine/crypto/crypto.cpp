@@ -785,6 +785,26 @@ bool verify_with_public_key(std::string_view public_key_der, KeySpec spec,
 
 // ---- MACs ----------------------------------------------------------------------------------
 
+namespace {
+
+std::string mac_digest_name(MacAlgorithm algorithm) {
+  switch (algorithm) {
+    case MacAlgorithm::HmacSm3:
+      return "SM3";
+    case MacAlgorithm::HmacSha224:
+      return "SHA224";
+    case MacAlgorithm::HmacSha384:
+      return "SHA384";
+    case MacAlgorithm::HmacSha512:
+      return "SHA512";
+    case MacAlgorithm::HmacSha256:
+      break;
+  }
+  return "SHA256";
+}
+
+}  // namespace
+
 std::string mac(const KeyMaterial& key, MacAlgorithm algorithm, std::string_view message) {
   ErrorMark mark;
   const std::string& secret = symmetric_secret(key, "MAC");
@@ -792,11 +812,10 @@ std::string mac(const KeyMaterial& key, MacAlgorithm algorithm, std::string_view
   if (!a.hmac) throw openssl_failure("HMAC");
   MacCtxPtr ctx(EVP_MAC_CTX_new(a.hmac.get()));
   if (!ctx) throw openssl_failure("EVP_MAC_CTX_new");
-  char sha256[] = "SHA256";
-  char sm3[] = "SM3";  // OSSL_PARAM wants char*, never writes through it here
-  char* digest_name = algorithm == MacAlgorithm::HmacSm3 ? sm3 : sha256;
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
+  std::string digest_name = mac_digest_name(algorithm);  // OSSL_PARAM wants a mutable char*
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name.data(), 0),
+      OSSL_PARAM_construct_end()};
   unsigned char out[EVP_MAX_MD_SIZE];
   size_t length = 0;
   bool ok = EVP_MAC_init(ctx.get(), bytes(secret), secret.size(), params) == 1 &&

@@ -364,6 +364,21 @@ TEST(Mac, HmacSha256MatchesRfc4231) {
                  unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")));
 }
 
+// RFC 4231 test case 2 for the other SHA-2 sizes Alibaba's GenerateMac offers.
+TEST(Mac, HmacSha224384512MatchRfc4231) {
+  auto key = from_imported(KeySpec::Aes256, std::string("Jefe") + std::string(28, '\0'));
+  ASSERT_TRUE(key);
+  const std::string m = "what do ya want for nothing?";
+  EXPECT_EQ(hex_encode(mac(**key, MacAlgorithm::HmacSha224, m)),
+            "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44");
+  EXPECT_EQ(hex_encode(mac(**key, MacAlgorithm::HmacSha384, m)),
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+            "8e2240ca5e69e2c78b3239ecfab21649");
+  EXPECT_EQ(hex_encode(mac(**key, MacAlgorithm::HmacSha512, m)),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+            "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+}
+
 // HMAC-SM3 against the textbook construction H((K ^ opad) || H((K ^ ipad) || m)), block 64.
 TEST(Mac, HmacSm3MatchesTextbookConstruction) {
   KeyMaterialPtr key = generate(KeySpec::Aes256);

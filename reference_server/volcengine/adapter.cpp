@@ -7,6 +7,7 @@
 #include "protocol/volcengine/envelope.hpp"
 #include "protocol/volcengine/errors.hpp"
 #include "protocol/volcengine/signer.hpp"
+#include "reference_server/pipeline.hpp"
 #include "reference_server/volcengine/names.hpp"
 
 namespace kmsconf::server::volcengine {
@@ -47,6 +48,20 @@ Refusal from_engine_error(const engine::EngineError& e) {
     case ErrorKind::LimitExceeded:
       return {ErrorCode::InvalidOperation, {}};
     case ErrorKind::Internal:
+      break;
+  }
+  return {ErrorCode::UndefinedError, {}};
+}
+
+Refusal from_failure(const Failure& failure) {
+  switch (failure.kind) {
+    case Failure::Kind::Parameter:
+      return {ErrorCode::InvalidParameter, {failure.parameter->name()}};
+    case Failure::Kind::MalformedBody:
+      return {ErrorCode::InvalidParameter, {"Body"}};
+    case Failure::Kind::Engine:
+      return from_engine_error(*failure.engine);
+    case Failure::Kind::Internal:
       break;
   }
   return {ErrorCode::UndefinedError, {}};
@@ -142,34 +157,30 @@ HttpResponse Adapter::handle(const HttpRequest& request) {
   const Credential& credential = *credentials_.find(caller.access_key_id);
   meta.region = caller.region == kLegacyRegion ? std::string(kLegacyRegionTarget) : caller.region;
   if (!credential.session_token.empty() &&
-      (!caller.session_token || !constant_time_equal(*caller.session_token,
-                                                     credential.session_token))) {
+      (!caller.session_token ||
+       !constant_time_equal(*caller.session_token, credential.session_token))) {
     return refuse({ErrorCode::InvalidSecretToken, {"token does not match the access key"}});
   }
 
   // Step 9: account, IAM, throttling, then the operation itself.
-  if (!credentials_.account(credential.account_id).service_open ||
-      !engine_.service_open(credential.account_id)) {
-    return refuse({ErrorCode::KmsServiceNotOpen, {}});
+  switch (admit(credentials_, engine_, throttler_, credential, action)) {
+    case Admission::ServiceNotOpen:
+      return refuse({ErrorCode::KmsServiceNotOpen, {}});
+    case Admission::AccessDenied:
+      return refuse({ErrorCode::AccessDenied, {}});
+    case Admission::Throttled:
+      return refuse({ErrorCode::RejectThrottlingAction, {action}});
+    case Admission::Admitted:
+      break;
   }
-  if (!credential.allows(action)) return refuse({ErrorCode::AccessDenied, {}});
-  if (!throttler_.try_acquire(credential.account_id, action)) {
-    return refuse({ErrorCode::RejectThrottlingAction, {action}});
-  }
-  try {
+  auto outcome = run_guarded<std::optional<nlohmann::json>>([&] {
     Params params = Params::from_request(request);
     Call call{engine_, {credential.account_id, meta.region}, params};
-    std::optional<nlohmann::json> result = handler->second(call);
-    return kmsconf::volcengine::render_success(meta, result ? &*result : nullptr);
-  } catch (const ParamError& e) {
-    return refuse({ErrorCode::InvalidParameter, {e.name()}});
-  } catch (const MalformedRequest&) {
-    return refuse({ErrorCode::InvalidParameter, {"Body"}});
-  } catch (const engine::EngineError& e) {
-    return refuse(from_engine_error(e));
-  } catch (const std::exception&) {
-    return refuse({ErrorCode::UndefinedError, {}});
-  }
+    return handler->second(call);
+  });
+  if (auto* failure = std::get_if<Failure>(&outcome)) return refuse(from_failure(*failure));
+  auto& result = std::get<std::optional<nlohmann::json>>(outcome);
+  return kmsconf::volcengine::render_success(meta, result ? &*result : nullptr);
 }
 
 }  // namespace kmsconf::server::volcengine

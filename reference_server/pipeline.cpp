@@ -1,0 +1,16 @@
+#include "reference_server/pipeline.hpp"
+
+namespace kmsconf::server {
+
+Admission admit(const CredentialStore& credentials, const engine::Engine& engine,
+                Throttler& throttler, const Credential& caller, const std::string& action) {
+  if (!credentials.account(caller.account_id).service_open ||
+      !engine.service_open(caller.account_id)) {
+    return Admission::ServiceNotOpen;
+  }
+  if (!caller.allows(action)) return Admission::AccessDenied;
+  if (!throttler.try_acquire(caller.account_id, action)) return Admission::Throttled;
+  return Admission::Admitted;
+}
+
+}  // namespace kmsconf::server

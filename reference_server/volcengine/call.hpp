@@ -8,23 +8,10 @@
 #include <vector>
 
 #include "reference_server/engine/engine.hpp"
+#include "reference_server/handler.hpp"
 #include "reference_server/params.hpp"
 
 namespace kmsconf::server::volcengine {
-
-struct Call {
-  engine::Engine& engine;
-  engine::Scope scope;
-  const Params& params;
-};
-
-// Returns the Result object, or nullopt for operations that answer without one.
-using Handler = std::optional<nlohmann::json> (*)(Call& call);
-
-struct HandlerEntry {
-  std::string_view action;
-  Handler handler;
-};
 
 // One list per operation family (one file each); the adapter merges them into its table.
 std::vector<HandlerEntry> keyring_handlers();
@@ -52,18 +39,15 @@ nlohmann::json key_json(const engine::KeyInfo& key);
 nlohmann::json keyring_json(const engine::KeyringInfo& ring);
 nlohmann::json page_info(size_t total, size_t page_size, size_t current_page, size_t count);
 
-// Common filter semantics of DescribeKeyrings / DescribeKeys: OR within a key, AND across keys.
+// Filters of DescribeKeyrings / DescribeKeys (§3.3): fuzzy or exact per key, and date ranges
+// given as two "YYYY-MM-DD HH:MM:SS" values in UTC+8.
 struct FilterSpec {
   std::string_view key;
   bool fuzzy;  // case-insensitive substring match instead of equality
 };
-struct Filter {
-  std::string key;
-  std::vector<std::string> values;
-};
 std::vector<Filter> parse_filters(const Params& params, std::string_view name,
                                   const std::vector<FilterSpec>& allowed);
-bool matches(const Filter& filter, const FilterSpec& spec, const std::string& value);
+bool matches(const Filter& filter, const std::vector<FilterSpec>& specs, const std::string& value);
 bool in_date_range(const Filter& filter, engine::TimePoint t);
 
 }  // namespace kmsconf::server::volcengine

@@ -18,16 +18,16 @@ Enum required_choice(const Params& params, std::string_view name, const WireName
 std::optional<json> asymmetric_encrypt(Call& call) {
   auto algorithm = required_choice(call.params, "Algorithm", encryption_algorithms());
   std::string plaintext = call.params.required_base64("Plaintext", 1, 1024);
-  auto result = call.engine.asymmetric_encrypt(call.scope, key_selector(call.params), algorithm,
-                                               plaintext);
+  auto result =
+      call.engine.asymmetric_encrypt(call.scope, key_selector(call.params), algorithm, plaintext);
   return json{{"CiphertextBlob", base64_encode(result.value)}, {"KeyID", result.key.id}};
 }
 
 std::optional<json> asymmetric_decrypt(Call& call) {
   auto algorithm = required_choice(call.params, "Algorithm", encryption_algorithms());
   std::string ciphertext = call.params.required_base64("CiphertextBlob", 1, 4096);
-  auto result = call.engine.asymmetric_decrypt(call.scope, key_selector(call.params), algorithm,
-                                               ciphertext);
+  auto result =
+      call.engine.asymmetric_decrypt(call.scope, key_selector(call.params), algorithm, ciphertext);
   return json{{"Plaintext", base64_encode(result.value)}, {"KeyID", result.key.id}};
 }
 
@@ -67,8 +67,8 @@ std::optional<json> verify_mac(Call& call) {
   std::string message = call.params.required_base64("Message", 1, 4096);
   std::string mac = call.params.required_base64("Mac", 1, 6144);
   engine::KeyInfo key;
-  bool valid = call.engine.verify_mac(call.scope, key_selector(call.params), algorithm, message,
-                                      mac, &key);
+  bool valid =
+      call.engine.verify_mac(call.scope, key_selector(call.params), algorithm, message, mac, &key);
   return json{{"MacValid", valid}, {"KeyID", key.id}};
 }
 

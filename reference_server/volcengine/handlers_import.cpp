@@ -14,8 +14,8 @@ std::optional<json> get_parameters_for_import(Call& call) {
                   .value_or(engine::WrappingKeySpec::Rsa2048);
   auto algorithm = call.params.choice("WrappingAlgorithm", wrapping_algorithms())
                        .value_or(engine::WrappingAlgorithm::RsaesOaepSha256);
-  auto result = call.engine.get_parameters_for_import(call.scope, key_selector(call.params), spec,
-                                                      algorithm);
+  auto result =
+      call.engine.get_parameters_for_import(call.scope, key_selector(call.params), spec, algorithm);
   return json{{"KeyID", result.key.id},
               {"KeyringID", result.key.keyring_id},
               {"PublicKey", base64_encode(result.public_key_der)},
@@ -27,8 +27,8 @@ std::optional<json> import_key_material(Call& call) {
   engine::ImportMaterialRequest request;
   request.encrypted_material = call.params.required_base64("EncryptedKeyMaterial", 1, 8192);
   request.import_token = call.params.required_text("ImportToken", TextRule{1, 8192});
-  auto model = call.params.text("ExpirationModel", TextRule{1, 64})
-                   .value_or("KEY_MATERIAL_DOES_NOT_EXPIRE");
+  auto model =
+      call.params.text("ExpirationModel", TextRule{1, 64}).value_or("KEY_MATERIAL_DOES_NOT_EXPIRE");
   if (model == "KEY_MATERIAL_EXPIRES") {
     auto valid_to = call.params.integer("ValidTo", 1, INT64_MAX / 2);
     if (!valid_to) throw ParamError("ValidTo", ParamError::Reason::Missing, "required");

@@ -10,13 +10,15 @@ using nlohmann::json;
 constexpr int64_t kMinRotateDays = 90;
 constexpr int64_t kMaxRotateDays = 2560;
 
-std::chrono::seconds days(int64_t n) { return std::chrono::hours(24 * n); }
+std::chrono::seconds days(int64_t n) {
+  return std::chrono::hours(24 * n);
+}
 
 const std::vector<FilterSpec>& key_filters() {
   static const std::vector<FilterSpec> specs{
-      {"KeyName", true},         {"KeySpec", false},         {"Description", true},
-      {"KeyState", false},       {"KeyUsage", false},        {"ProtectionLevel", false},
-      {"RotateState", false},    {"Origin", false},          {"CreationDateRange", false},
+      {"KeyName", true},         {"KeySpec", false},  {"Description", true},
+      {"KeyState", false},       {"KeyUsage", false}, {"ProtectionLevel", false},
+      {"RotateState", false},    {"Origin", false},   {"CreationDateRange", false},
       {"UpdateDateRange", false}};
   return specs;
 }
@@ -41,14 +43,12 @@ bool keep(const engine::KeyInfo& key, const std::vector<Filter>& filters,
     } else if (filter.key == "UpdateDateRange") {
       if (!in_date_range(filter, key.updated)) return false;
     } else {
-      const FilterSpec* spec = nullptr;
-      for (const auto& s : key_filters()) spec = s.key == filter.key ? &s : spec;
-      if (!matches(filter, *spec, filter_value(key, filter.key))) return false;
+      if (!matches(filter, key_filters(), filter_value(key, filter.key))) return false;
     }
   }
   for (const auto& filter : tag_filters) {
     auto tag = key.tags.find(filter.key);
-    if (tag == key.tags.end() || !matches(filter, {filter.key, false}, tag->second)) return false;
+    if (tag == key.tags.end() || !matches_any(filter, tag->second, false)) return false;
   }
   return true;
 }
@@ -117,9 +117,8 @@ std::optional<json> describe_keys(Call& call) {
     if (keep(key, filters, tag_filters)) keys.push_back(std::move(key));
   }
   json items = json::array();
-  for (size_t i = (page - 1) * size; i < keys.size() && i < page * size; ++i) {
-    items.push_back(key_json(keys[i]));
-  }
+  PageWindow window = page_window(keys.size(), page, size);
+  for (size_t i = window.begin; i < window.end; ++i) items.push_back(key_json(keys[i]));
   size_t count = items.size();
   return json{{"Keys", std::move(items)}, {"PageInfo", page_info(keys.size(), size, page, count)}};
 }

@@ -17,12 +17,10 @@ const std::vector<FilterSpec>& keyring_filters() {
 
 bool keep(const engine::KeyringInfo& ring, const std::vector<Filter>& filters) {
   for (const auto& filter : filters) {
-    const FilterSpec* spec = nullptr;
-    for (const auto& s : keyring_filters()) spec = s.key == filter.key ? &s : spec;
     bool ok = true;
-    if (filter.key == "KeyringName") ok = matches(filter, *spec, ring.name);
-    if (filter.key == "KeyringType") ok = matches(filter, *spec, ring.type);
-    if (filter.key == "Description") ok = matches(filter, *spec, ring.description);
+    if (filter.key == "KeyringName") ok = matches(filter, keyring_filters(), ring.name);
+    if (filter.key == "KeyringType") ok = matches(filter, keyring_filters(), ring.type);
+    if (filter.key == "Description") ok = matches(filter, keyring_filters(), ring.description);
     if (filter.key == "CreationDateRange") ok = in_date_range(filter, ring.created);
     if (filter.key == "UpdateDateRange") ok = in_date_range(filter, ring.updated);
     if (!ok) return false;
@@ -51,13 +49,15 @@ std::optional<json> describe_keyrings(Call& call) {
     if (keep(ring, filters)) rings.push_back(std::move(ring));
   }
   json items = json::array();
-  for (size_t i = (page - 1) * size; i < rings.size() && i < page * size; ++i) {
+  PageWindow window = page_window(rings.size(), page, size);
+  for (size_t i = window.begin; i < window.end; ++i) {
     json item = keyring_json(rings[i]);
     item["KeyCount"] = rings[i].key_count;
     items.push_back(std::move(item));
   }
   size_t count = items.size();
-  return json{{"Keyrings", std::move(items)}, {"PageInfo", page_info(rings.size(), size, page, count)}};
+  return json{{"Keyrings", std::move(items)},
+              {"PageInfo", page_info(rings.size(), size, page, count)}};
 }
 
 std::optional<json> query_keyring(Call& call) {

@@ -10,8 +10,8 @@ std::optional<json> replicate_key(Call& call) {
   std::string region = call.params.required_text("ReplicaRegion", kRegionRule);
   std::string description = call.params.text("Description", kDescriptionRule).value_or("");
   auto tags = call.params.tags("Tags").value_or(std::map<std::string, std::string>{});
-  auto replica = call.engine.replicate_key(call.scope, key_selector(call.params), region,
-                                           description, tags);
+  auto replica =
+      call.engine.replicate_key(call.scope, key_selector(call.params), region, description, tags);
   return json{{"ReplicaKey", key_json(replica)}};
 }
 
@@ -35,7 +35,8 @@ void require_keys_resource(const Params& params) {
 
 std::vector<std::string> resource_ids(const Params& params) {
   auto ids = params.string_list("ResourceIds");
-  if (!ids || ids->empty()) throw ParamError("ResourceIds", ParamError::Reason::Missing, "required");
+  if (!ids || ids->empty())
+    throw ParamError("ResourceIds", ParamError::Reason::Missing, "required");
   return *ids;
 }
 
@@ -69,8 +70,8 @@ std::optional<json> list_tags_for_resources(Call& call) {
   for (const auto& id : resource_ids(call.params)) {
     auto key = call.engine.describe_key(call.scope, engine::KeySelector::by_id(id));
     for (const auto& [name, value] : key.tags) {
-      rows.push_back({{"ResourceId", id}, {"ResourceType", "keys"}, {"TagKey", name},
-                      {"TagValue", value}});
+      rows.push_back(
+          {{"ResourceId", id}, {"ResourceType", "keys"}, {"TagKey", name}, {"TagValue", value}});
     }
   }
   json page = json::array();

@@ -55,10 +55,9 @@ std::optional<json> re_encrypt(Call& call) {
   std::string blob =
       call.params.required_base64("CiphertextBlob", kMinCiphertextChars, kMaxCiphertextChars);
   auto destination = destination_selector(call.params);
-  auto result = call.engine.re_encrypt(call.scope, blob,
-                                       encryption_context(call.params, "OldEncryptionContext"),
-                                       destination,
-                                       encryption_context(call.params, "NewEncryptionContext"));
+  auto result = call.engine.re_encrypt(
+      call.scope, blob, encryption_context(call.params, "OldEncryptionContext"), destination,
+      encryption_context(call.params, "NewEncryptionContext"));
   return json{{"CiphertextBlob", base64_encode(result.ciphertext_blob)}};
 }
 

@@ -100,32 +100,58 @@ const WireNames<MultiRegionRole>& multi_region_roles() {
 
 std::string parameter_name(Field field) {
   switch (field) {
-    case Field::None: return "";
-    case Field::KeyName: return "KeyName";
-    case Field::KeyringName: return "KeyringName";
-    case Field::KeySpec: return "KeySpec";
-    case Field::KeyUsage: return "KeyUsage";
-    case Field::Origin: return "Origin";
-    case Field::CiphertextBlob: return "CiphertextBlob";
-    case Field::EncryptionContext: return "EncryptionContext";
-    case Field::Plaintext: return "Plaintext";
-    case Field::NumberOfBytes: return "NumberOfBytes";
-    case Field::Algorithm: return "Algorithm";
-    case Field::Message: return "Message";
-    case Field::MessageType: return "MessageType";
-    case Field::Signature: return "Signature";
-    case Field::Mac: return "Mac";
-    case Field::ImportToken: return "ImportToken";
-    case Field::EncryptedKeyMaterial: return "EncryptedKeyMaterial";
-    case Field::WrappingSpec: return "WrappingKeySpec";
-    case Field::ValidTo: return "ValidTo";
-    case Field::PendingWindow: return "PendingWindowInDays";
-    case Field::RotationInterval: return "RotateInterval";
-    case Field::PrimaryRegion: return "PrimaryRegion";
-    case Field::ReplicaRegion: return "ReplicaRegion";
-    case Field::Tags: return "Tags";
-    case Field::PageToken: return "NextToken";
-    case Field::Alias: return "Alias";
+    case Field::None:
+      return "";
+    case Field::KeyName:
+      return "KeyName";
+    case Field::KeyringName:
+      return "KeyringName";
+    case Field::KeySpec:
+      return "KeySpec";
+    case Field::KeyUsage:
+      return "KeyUsage";
+    case Field::Origin:
+      return "Origin";
+    case Field::CiphertextBlob:
+      return "CiphertextBlob";
+    case Field::EncryptionContext:
+      return "EncryptionContext";
+    case Field::Plaintext:
+      return "Plaintext";
+    case Field::NumberOfBytes:
+      return "NumberOfBytes";
+    case Field::Algorithm:
+      return "Algorithm";
+    case Field::Message:
+      return "Message";
+    case Field::MessageType:
+      return "MessageType";
+    case Field::Signature:
+      return "Signature";
+    case Field::Mac:
+      return "Mac";
+    case Field::ImportToken:
+      return "ImportToken";
+    case Field::EncryptedKeyMaterial:
+      return "EncryptedKeyMaterial";
+    case Field::WrappingSpec:
+      return "WrappingKeySpec";
+    case Field::ValidTo:
+      return "ValidTo";
+    case Field::PendingWindow:
+      return "PendingWindowInDays";
+    case Field::RotationInterval:
+      return "RotateInterval";
+    case Field::PrimaryRegion:
+      return "PrimaryRegion";
+    case Field::ReplicaRegion:
+      return "ReplicaRegion";
+    case Field::Tags:
+      return "Tags";
+    case Field::PageToken:
+      return "NextToken";
+    case Field::Alias:
+      return "Alias";
   }
   return "";
 }

@@ -24,11 +24,6 @@ json regional_ref(const engine::KeyInfo& key, const engine::RegionalKeyRef& ref)
   return {{"Trn", key_trn(key, ref.region)}, {"Region", ref.region}};
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 }  // namespace
 
 engine::KeySelector key_selector(const Params& params) {
@@ -107,48 +102,32 @@ json keyring_json(const engine::KeyringInfo& ring) {
 }
 
 json page_info(size_t total, size_t page_size, size_t current_page, size_t count) {
-  return {{"TotalCount", total}, {"PageSize", page_size}, {"CurrentPage", current_page},
+  return {{"TotalCount", total},
+          {"PageSize", page_size},
+          {"CurrentPage", current_page},
           {"Count", count}};
 }
 
 std::vector<Filter> parse_filters(const Params& params, std::string_view name,
                                   const std::vector<FilterSpec>& allowed) {
-  std::vector<Filter> out;
-  if (auto text = params.text(name, TextRule{0, 2048})) {
-    if (text->empty()) return out;
-  }
-  auto items = params.list(name);
-  if (!items) return out;
-  auto bad = [&] { throw ParamError(std::string(name), ParamError::Reason::Invalid, "filter"); };
-  for (const auto& item : *items) {
-    if (!item.is_object() || !item.contains("Key") || !item["Key"].is_string()) bad();
-    Filter filter{item["Key"].get<std::string>(), {}};
-    bool known = std::any_of(allowed.begin(), allowed.end(),
-                             [&](const FilterSpec& spec) { return spec.key == filter.key; });
-    auto values = item.find("Values");
-    if (!known || values == item.end() || !values->is_array() || values->empty() ||
-        values->size() > 10) {
-      bad();
-    }
-    for (const auto& value : *values) {
-      if (!value.is_string()) bad();
-      filter.values.push_back(value.get<std::string>());
-    }
+  std::vector<std::string_view> keys;
+  for (const auto& spec : allowed) keys.push_back(spec.key);
+  std::vector<Filter> filters = parse_filter_list(params, name, keys, 10);
+  for (const auto& filter : filters) {
     bool range = filter.key.ends_with("DateRange");
-    if (range && (filter.values.size() != 2 ||
-                  !parse_wall_time(filter.values[0], kBeijingOffsetMinutes) ||
-                  !parse_wall_time(filter.values[1], kBeijingOffsetMinutes))) {
-      bad();
+    if (range &&
+        (filter.values.size() != 2 || !parse_wall_time(filter.values[0], kBeijingOffsetMinutes) ||
+         !parse_wall_time(filter.values[1], kBeijingOffsetMinutes))) {
+      throw ParamError(std::string(name), ParamError::Reason::Invalid, "bad date range");
     }
-    out.push_back(std::move(filter));
   }
-  return out;
+  return filters;
 }
 
-bool matches(const Filter& filter, const FilterSpec& spec, const std::string& value) {
-  return std::any_of(filter.values.begin(), filter.values.end(), [&](const std::string& wanted) {
-    return spec.fuzzy ? lower(value).find(lower(wanted)) != std::string::npos : value == wanted;
-  });
+bool matches(const Filter& filter, const std::vector<FilterSpec>& specs, const std::string& value) {
+  auto spec = std::find_if(specs.begin(), specs.end(),
+                           [&](const FilterSpec& s) { return s.key == filter.key; });
+  return matches_any(filter, value, spec != specs.end() && spec->fuzzy);
 }
 
 bool in_date_range(const Filter& filter, engine::TimePoint t) {

@@ -108,6 +108,23 @@ std::string uri_encode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> canonical_uri_path(std::string_view path) {
+  if (path.empty()) return "/";
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    size_t slash = path.find('/', start);
+    std::string_view segment = path.substr(start, slash - start);
+    auto decoded = percent_decode(segment, /*plus_as_space=*/false);
+    if (!decoded) return std::nullopt;
+    out += uri_encode(*decoded);
+    if (slash == std::string_view::npos) break;
+    out.push_back('/');
+    start = slash + 1;
+  }
+  return out;
+}
+
 std::optional<QueryPairs> parse_query(std::string_view raw_query) {
   QueryPairs pairs;
   size_t pos = 0;
@@ -118,8 +135,8 @@ std::optional<QueryPairs> parse_query(std::string_view raw_query) {
     if (!part.empty()) {
       size_t eq = part.find('=');
       auto name = percent_decode(part.substr(0, eq));
-      auto value = percent_decode(eq == std::string_view::npos ? std::string_view{}
-                                                               : part.substr(eq + 1));
+      auto value =
+          percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
       if (!name || !value) return std::nullopt;
       pairs.emplace_back(std::move(*name), std::move(*value));
     }

@@ -25,6 +25,11 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
 // RFC 3986 encoding: only A-Z a-z 0-9 - _ . ~ stay literal; hex is uppercase; space is %20.
 std::string uri_encode(std::string_view text);
 
+// A URL path for a canonical request: each '/'-separated segment percent-decoded ('+' stays
+// literal) and uri_encoded, so any wire spelling of the same path agrees; empty is "/".
+// nullopt on a malformed escape.
+std::optional<std::string> canonical_uri_path(std::string_view path);
+
 // Splits "a=1&b=2" into decoded pairs, in wire order. nullopt on a malformed escape.
 std::optional<QueryPairs> parse_query(std::string_view raw_query);
 

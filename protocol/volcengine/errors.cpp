@@ -3,12 +3,13 @@
 #include <array>
 #include <cstddef>
 
+#include "protocol/message_template.hpp"
+
 namespace kmsconf::volcengine {
 namespace {
 
 // Shared by two entries (business and gateway AccessDenied); spelled once.
 constexpr std::string_view kAccessDenied = "AccessDenied";
-constexpr std::string_view kPlaceholder = "%s";
 
 using E = ErrorCode;
 
@@ -88,21 +89,6 @@ constexpr bool catalog_is_in_enum_order() {
 }
 static_assert(catalog_is_in_enum_order(), "kCatalog must list codes in enum order");
 static_assert(kCatalog.back().code == ErrorCode::FlowLimitExceeded, "a code is missing");
-
-template <typename Args>
-std::string fill_placeholders(std::string_view pattern, const Args& args) {
-  std::string out;
-  out.reserve(pattern.size() + 32);
-  auto next_arg = std::begin(args);
-  size_t pos = 0;
-  for (size_t hit; (hit = pattern.find(kPlaceholder, pos)) != std::string_view::npos;) {
-    out.append(pattern.substr(pos, hit - pos));
-    if (next_arg != std::end(args)) out.append(*next_arg++);
-    pos = hit + kPlaceholder.size();
-  }
-  out.append(pattern.substr(pos));
-  return out;
-}
 
 }  // namespace
 

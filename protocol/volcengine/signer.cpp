@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "protocol/ascii.hpp"
 #include "protocol/digest.hpp"
 #include "protocol/encoding.hpp"
-#include "protocol/volcengine/ascii.hpp"
 
 namespace kmsconf::volcengine {
 namespace {
@@ -24,6 +24,7 @@ constexpr std::array<std::string_view, 4> kGoSigned{"content-type", "content-md5
                                                     "x-security-token"};
 
 using ascii::is_space;
+using ascii::join;
 using ascii::to_lower;
 using ascii::trim;
 
@@ -61,24 +62,6 @@ std::string canonical_header_value(std::string_view name, std::string_view value
   return std::string(trimmed);
 }
 
-// Each path segment decoded and re-encoded, so wire spellings agree; empty path is "/".
-std::optional<std::string> canonical_uri(std::string_view path) {
-  if (path.empty()) return "/";
-  std::string out;
-  size_t start = 0;
-  while (true) {
-    size_t slash = path.find('/', start);
-    std::string_view segment = path.substr(start, slash - start);
-    auto decoded = percent_decode(segment, /*plus_as_space=*/false);
-    if (!decoded) return std::nullopt;
-    out += uri_encode(*decoded);
-    if (slash == std::string_view::npos) break;
-    out.push_back('/');
-    start = slash + 1;
-  }
-  return out;
-}
-
 std::optional<std::string> canonical_query(std::string_view raw_query, SignerStyle style) {
   auto pairs = parse_query(raw_query);  // decodes '+' as space and %xx of either case
   if (!pairs) return std::nullopt;
@@ -98,15 +81,6 @@ std::optional<std::string> canonical_query(std::string_view raw_query, SignerSty
     out += name;
     out.push_back('=');
     out += value;
-  }
-  return out;
-}
-
-std::string join(std::span<const std::string> names, char separator) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out.push_back(separator);
-    out += name;
   }
   return out;
 }
@@ -168,7 +142,7 @@ void add_signer_headers(HttpRequest& request, const Credentials& credentials,
 std::optional<std::string> canonical_request(const HttpRequest& request,
                                              std::span<const std::string> signed_headers,
                                              SignerStyle style) {
-  auto uri = canonical_uri(request.path);
+  auto uri = canonical_uri_path(request.path);
   auto query = canonical_query(request.raw_query, style);
   if (!uri || !query) return std::nullopt;
   std::string out = request.method + '\n' + *uri + '\n' + *query + '\n';

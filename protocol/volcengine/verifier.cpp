@@ -1,14 +1,15 @@
 // Server side of signer.hpp: Authorization parsing and request verification (spec §2.4).
 #include <algorithm>
 
+#include "protocol/ascii.hpp"
 #include "protocol/digest.hpp"
-#include "protocol/volcengine/ascii.hpp"
 #include "protocol/volcengine/signer.hpp"
 
 namespace kmsconf::volcengine {
 namespace {
 
 using ascii::iequals;
+using ascii::split;
 using ascii::trim;
 
 constexpr size_t kScopeDateLength = 8;  // YYYYMMDD
@@ -19,16 +20,6 @@ AuthFailure fail(ErrorCode code, std::vector<std::string> args = {}) {
 
 AuthFailure signature_mismatch() {
   return fail(ErrorCode::SignatureDoesNotMatch);
-}
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  while (true) {
-    size_t at = text.find(separator);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
 }
 
 struct AuthorizationFields {

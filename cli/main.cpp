@@ -4,7 +4,8 @@
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"kmsconf - KMS conformance and load toolkit (Volcengine and Alibaba Cloud dialects)"};
+  CLI::App app{
+      "kmsconf - KMS conformance and load toolkit (Volcengine and Alibaba Cloud dialects)"};
   app.require_subcommand(1);
   std::function<int()> run;
   kmsconf::cli::add_serve_command(app, &run);

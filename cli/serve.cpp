@@ -10,10 +10,10 @@ namespace {
 
 struct ServeOptions {
   std::string dialect = "volcengine";
-  std::string listen = "127.0.0.1:8080";
+  std::vector<std::string> listen{"127.0.0.1:8080"};
   std::string credentials_file;
   std::string quotas_file;
-  std::string region = "cn-beijing";
+  std::string region;  // empty: the dialect's first default region
   size_t threads = 2;
   int max_clock_skew = 900;
 };
@@ -38,10 +38,29 @@ std::pair<std::string, uint16_t> split_listen(const std::string& listen) {
   return {host, static_cast<uint16_t>(port)};
 }
 
-std::vector<std::string> regions_with_home(const std::string& home) {
-  std::vector<std::string> regions{home};
-  for (const char* r : {"cn-beijing", "cn-shanghai", "cn-guangzhou", "cn-hongkong", "ap-southeast-1"}) {
-    if (home != r) regions.emplace_back(r);
+struct Listener {
+  server::Dialect dialect;
+  std::string address;
+  uint16_t port;
+};
+
+// "ADDRESS:PORT" (the --dialect) or "DIALECT=ADDRESS:PORT".
+Listener parse_listener(const std::string& text, const std::string& default_dialect) {
+  size_t eq = text.find('=');
+  std::string dialect = eq == std::string::npos ? default_dialect : text.substr(0, eq);
+  auto parsed = server::dialect_from_name(dialect);
+  if (!parsed) throw std::invalid_argument("--listen " + text + ": unknown dialect " + dialect);
+  auto [address, port] = split_listen(eq == std::string::npos ? text : text.substr(eq + 1));
+  return {*parsed, address, port};
+}
+
+// The home region first, then the dialect's other default regions.
+std::vector<std::string> regions_with_home(server::Dialect dialect, const std::string& home) {
+  const auto& defaults = server::default_regions(dialect);
+  std::string first = home.empty() ? defaults.front() : home;
+  std::vector<std::string> regions{first};
+  for (const auto& r : defaults) {
+    if (r != first) regions.push_back(r);
   }
   return regions;
 }
@@ -57,10 +76,6 @@ int wait_for_signal() {
 }
 
 int serve(const ServeOptions& o) {
-  if (o.dialect != "volcengine") {
-    std::cerr << "kmsconf serve: --dialect " << o.dialect << " is not supported (volcengine)\n";
-    return 2;
-  }
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -68,23 +83,35 @@ int serve(const ServeOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  server::ReferenceServerOptions options;
-  std::tie(options.address, options.port) = split_listen(o.listen);
-  options.threads = o.threads;
-  options.regions = regions_with_home(o.region);
-  options.max_clock_skew = std::chrono::seconds(o.max_clock_skew);
-  if (!o.credentials_file.empty()) {
-    options.credentials = server::CredentialStore::load_file(o.credentials_file);
+  server::CredentialStore credentials;
+  if (!o.credentials_file.empty())
+    credentials = server::CredentialStore::load_file(o.credentials_file);
+  if (credentials.all().empty()) credentials.add(server::CredentialStore::random_demo());
+  server::QuotaConfig quotas;
+  if (!o.quotas_file.empty()) quotas.merge_file(o.quotas_file);
+
+  // One server (engine, adapter, listener) per --listen: each dialect keeps its own state.
+  std::vector<std::unique_ptr<server::ReferenceServer>> servers;
+  for (const auto& text : o.listen) {
+    Listener listener = parse_listener(text, o.dialect);
+    server::ReferenceServerOptions options;
+    options.dialect = listener.dialect;
+    options.address = listener.address;
+    options.port = listener.port;
+    options.threads = o.threads;
+    options.regions = regions_with_home(listener.dialect, o.region);
+    options.max_clock_skew = std::chrono::seconds(o.max_clock_skew);
+    options.credentials = credentials;
+    options.quotas = quotas;
+    std::string home = options.regions.front();
+    servers.push_back(std::make_unique<server::ReferenceServer>(std::move(options)));
+    servers.back()->start();
+    std::cout << "kmsconf reference KMS (" << server::dialect_name(listener.dialect)
+              << ") listening on " << servers.back()->endpoint() << ", region " << home << "\n";
   }
-  if (!o.quotas_file.empty()) options.quotas.merge_file(o.quotas_file);
-  bool demo_credential = options.credentials.all().empty();
-  server::ReferenceServer reference(std::move(options));
-  reference.start();
-  std::cout << "kmsconf reference KMS (volcengine, Version 2021-02-18) listening on "
-            << reference.endpoint() << ", region " << o.region << "\n";
-  if (demo_credential) {
+  if (o.credentials_file.empty()) {
     // No credentials file: a throwaway demo key pair, printed once so a client can use it.
-    const auto& c = reference.default_credential();
+    const auto& c = credentials.all().front();
     std::cout << "demo credential: access_key_id=" << c.access_key_id
               << " secret_access_key=" << c.secret_access_key << " account_id=" << c.account_id
               << "\n";
@@ -92,7 +119,7 @@ int serve(const ServeOptions& o) {
   std::cout.flush();
   int sig = wait_for_signal();
   std::cout << "kmsconf serve: signal " << sig << ", stopping\n";
-  reference.stop();
+  for (auto& s : servers) s->stop();
   return 0;
 }
 
@@ -102,9 +129,12 @@ void add_serve_command(CLI::App& app, std::function<int()>* run) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand("serve", "Run the reference KMS server standalone");
   cmd->add_option("--dialect", options->dialect, "Wire dialect")
-      ->check(CLI::IsMember({"volcengine"}))
+      ->check(CLI::IsMember({"volcengine", "alibaba"}))
       ->capture_default_str();
-  cmd->add_option("--listen", options->listen, "ADDRESS:PORT to listen on")->capture_default_str();
+  cmd->add_option("--listen", options->listen,
+                  "ADDRESS:PORT (the --dialect) or DIALECT=ADDRESS:PORT; repeat to serve both "
+                  "dialects, each with its own state")
+      ->capture_default_str();
   cmd->add_option("--credentials", options->credentials_file,
                   "JSON file {\"credentials\":[{access_key_id, secret_access_key, account_id, "
                   "allowed_actions}]}; without it a demo credential is made and printed")
@@ -112,11 +142,13 @@ void add_serve_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_option("--quotas", options->quotas_file,
                   "JSON file overriding throttling quotas {default, actions, pools}")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--region", options->region, "Home region of the endpoint")->capture_default_str();
-  cmd->add_option("--threads", options->threads, "I/O threads")->check(CLI::Range(1, 64))
+  cmd->add_option("--region", options->region,
+                  "Home region (default cn-beijing for volcengine, cn-hangzhou for alibaba)");
+  cmd->add_option("--threads", options->threads, "I/O threads")
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  cmd->add_option("--max-clock-skew", options->max_clock_skew,
-                  "Accepted X-Date skew in seconds")->check(CLI::Range(1, 86400))
+  cmd->add_option("--max-clock-skew", options->max_clock_skew, "Accepted X-Date skew in seconds")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   cmd->callback([options, run] { *run = [options] { return serve(*options); }; });
 }

@@ -47,11 +47,14 @@ Credential parse_credential(const json& entry, const std::string& where) {
 }  // namespace
 
 bool Credential::allows(const std::string& action) const {
-  return std::any_of(allowed_actions.begin(), allowed_actions.end(),
-                     [&](const std::string& allowed) { return allowed == "*" || allowed == action; });
+  return std::any_of(
+      allowed_actions.begin(), allowed_actions.end(),
+      [&](const std::string& allowed) { return allowed == "*" || allowed == action; });
 }
 
-void CredentialStore::add(Credential credential) { credentials_.push_back(std::move(credential)); }
+void CredentialStore::add(Credential credential) {
+  credentials_.push_back(std::move(credential));
+}
 
 void CredentialStore::set_account(const std::string& account_id, AccountSettings settings) {
   accounts_[account_id] = settings;
@@ -69,7 +72,8 @@ AccountSettings CredentialStore::account(const std::string& account_id) const {
   return it == accounts_.end() ? AccountSettings{} : it->second;
 }
 
-CredentialStore CredentialStore::from_json_text(const std::string& text, const std::string& origin) {
+CredentialStore CredentialStore::from_json_text(const std::string& text,
+                                                const std::string& origin) {
   json doc;
   try {
     doc = json::parse(text);
@@ -95,7 +99,8 @@ CredentialStore CredentialStore::from_json_text(const std::string& text, const s
       if (!entry.is_object()) throw ConfigError(where + ": must be an object");
       AccountSettings settings;
       if (auto open = entry.find("service_open"); open != entry.end()) {
-        if (!open->is_boolean()) throw ConfigError(where + ": field 'service_open' must be a boolean");
+        if (!open->is_boolean())
+          throw ConfigError(where + ": field 'service_open' must be a boolean");
         settings.service_open = open->get<bool>();
       }
       store.set_account(required_string(entry, "account_id", where), settings);

@@ -14,7 +14,7 @@ struct Credential {
   std::string secret_access_key;
   std::string account_id;
   std::vector<std::string> allowed_actions{"*"};  // "*" allows every action
-  std::string session_token;                       // non-empty: an STS-style temporary key
+  std::string session_token;                      // non-empty: an STS-style temporary key
 
   bool allows(const std::string& action) const;
 };

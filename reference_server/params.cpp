@@ -1,6 +1,7 @@
 #include "reference_server/params.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "protocol/encoding.hpp"
@@ -97,9 +98,13 @@ const json* Params::find(std::string_view name) const {
   return &*it;
 }
 
-bool Params::has(std::string_view name) const { return find(name) != nullptr; }
+bool Params::has(std::string_view name) const {
+  return find(name) != nullptr;
+}
 
-void Params::erase(std::string_view name) { impl_->values.erase(std::string(name)); }
+void Params::erase(std::string_view name) {
+  impl_->values.erase(std::string(name));
+}
 
 std::vector<std::string> Params::names() const {
   std::vector<std::string> out;
@@ -129,7 +134,14 @@ std::optional<int64_t> Params::integer(std::string_view name, int64_t min, int64
   const json* value = find(name);
   if (!value) return std::nullopt;
   int64_t number = 0;
-  if (value->is_number_integer()) {
+  if (value->is_number_unsigned()) {
+    // Non-negative JSON integers parse as unsigned; above INT64_MAX they must not wrap.
+    uint64_t unsigned_number = value->get<uint64_t>();
+    if (unsigned_number > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      invalid(name, "out of range");
+    }
+    number = static_cast<int64_t>(unsigned_number);
+  } else if (value->is_number_integer()) {
     number = value->get<int64_t>();
   } else if (value->is_string()) {
     const std::string& s = value->get_ref<const std::string&>();

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -99,9 +99,9 @@ class Params {
   std::optional<std::vector<nlohmann::json>> list(std::string_view name) const;
   std::optional<std::vector<std::string>> string_list(std::string_view name) const;
   // Tags as [{Key, Value}] (or flattened Name.N.Key / Name.N.Value), as a map.
-  std::optional<std::map<std::string, std::string>> tags(std::string_view name,
-                                                         std::string_view key_field = "Key",
-                                                         std::string_view value_field = "Value") const;
+  std::optional<std::map<std::string, std::string>> tags(
+      std::string_view name, std::string_view key_field = "Key",
+      std::string_view value_field = "Value") const;
 
   template <typename Enum>
   std::optional<Enum> choice(std::string_view name, const WireNames<Enum>& names) const {
@@ -110,6 +110,13 @@ class Params {
     auto parsed = from_wire_name(names, *value);
     if (!parsed) throw ParamError(std::string(name), ParamError::Reason::Invalid, "unknown value");
     return parsed;
+  }
+
+  template <typename Enum>
+  Enum required_choice(std::string_view name, const WireNames<Enum>& names) const {
+    auto value = choice(name, names);
+    if (!value) throw ParamError(std::string(name), ParamError::Reason::Missing, "required");
+    return *value;
   }
 
  private:

@@ -3,9 +3,11 @@
 namespace kmsconf::server {
 
 Admission admit(const CredentialStore& credentials, const engine::Engine& engine,
-                Throttler& throttler, const Credential& caller, const std::string& action) {
-  if (!credentials.account(caller.account_id).service_open ||
-      !engine.service_open(caller.account_id)) {
+                Throttler& throttler, const Credential& caller, const std::string& action,
+                bool needs_open_service) {
+  bool open =
+      credentials.account(caller.account_id).service_open && engine.service_open(caller.account_id);
+  if (needs_open_service && !open) {
     return Admission::ServiceNotOpen;
   }
   if (!caller.allows(action)) return Admission::AccessDenied;

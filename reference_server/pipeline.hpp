@@ -17,10 +17,12 @@ namespace kmsconf::server {
 
 enum class Admission { Admitted, ServiceNotOpen, AccessDenied, Throttled };
 
-// In this order: the account has KMS opened, the credential may call the action, a token is
-// left in the (account, action) bucket. Only an admitted call takes a token.
+// In this order: the account has KMS opened (unless the action is the one that reports that),
+// the credential may call the action, a token is left in the action's bucket. Only an admitted
+// call takes a token.
 Admission admit(const CredentialStore& credentials, const engine::Engine& engine,
-                Throttler& throttler, const Credential& caller, const std::string& action);
+                Throttler& throttler, const Credential& caller, const std::string& action,
+                bool needs_open_service = true);
 
 // A handler that did not produce a result, in neutral terms.
 struct Failure {

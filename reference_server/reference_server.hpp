@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reference_server/credentials.hpp"
@@ -18,7 +20,11 @@ class Engine;
 
 namespace kmsconf::server {
 
-enum class Dialect { Volcengine };
+enum class Dialect { Volcengine, Alibaba };
+
+std::string_view dialect_name(Dialect dialect);
+std::optional<Dialect> dialect_from_name(std::string_view name);
+const std::vector<std::string>& default_regions(Dialect dialect);
 
 struct ReferenceServerOptions {
   Dialect dialect = Dialect::Volcengine;
@@ -26,11 +32,15 @@ struct ReferenceServerOptions {
   uint16_t port = 0;  // 0 = ephemeral
   size_t threads = 2;
   CredentialStore credentials;  // empty: one random demo credential is made
-  QuotaConfig quotas;
+  QuotaConfig quotas;           // laid over the dialect's default quotas (QuotaConfig::over)
   std::shared_ptr<const engine::Clock> clock;  // null: the system clock
   std::vector<std::string> regions;            // empty: the dialect's defaults
   std::chrono::seconds max_clock_skew{900};
   bool check_timestamps = true;  // off to replay fixed-date signing vectors
+  // Alibaba only: answer IllegalTimestamp (KMS's legacy docs) instead of InvalidTimeStamp.*, and
+  // whether V1 requests must carry a SignatureNonce (the KMS doc example has none).
+  bool legacy_timestamp_code = false;
+  bool require_nonce = true;
   size_t max_body_bytes = 1024 * 1024;
 };
 

@@ -37,29 +37,35 @@ void QuotaConfig::merge_json_text(const std::string& text, const std::string& or
   }
   if (!doc.is_object()) throw ConfigError(origin + ": must be a JSON object");
   for (const auto& [name, value] : doc.items()) {
-    if (name == "default") {
-      default_quota = parse_quota(value, origin + ": default");
-    } else if (name == "actions" && value.is_object()) {
-      for (const auto& [action, quota] : value.items()) {
-        pools[action] = parse_quota(quota, origin + ": actions." + action);
-        action_pool.erase(action);  // an action-level quota takes the action out of its pool
-      }
-    } else if (name == "pools" && value.is_object()) {
-      for (const auto& [pool, entry] : value.items()) {
-        std::string where = origin + ": pools." + pool;
-        pools[pool] = parse_quota(entry, where);
-        auto actions = entry.find("actions");
-        if (actions == entry.end() || !actions->is_array()) {
-          throw ConfigError(where + ": field 'actions' must be an array of action names");
-        }
-        for (const auto& action : *actions) {
-          if (!action.is_string()) throw ConfigError(where + ": field 'actions' must hold strings");
-          action_pool[action.get<std::string>()] = pool;
-        }
-      }
-    } else {
+    bool known = name == "default" || ((name == "actions" || name == "pools") && value.is_object());
+    if (!known) {
       throw ConfigError(origin + ": unknown or malformed field '" + name +
                         "' (expected default, actions, pools)");
+    }
+  }
+  if (auto it = doc.find("default"); it != doc.end()) {
+    default_quota = parse_quota(*it, origin + ": default");
+  }
+  if (auto it = doc.find("pools"); it != doc.end()) {
+    for (const auto& [pool, entry] : it->items()) {
+      std::string where = origin + ": pools." + pool;
+      pools[pool] = parse_quota(entry, where);
+      auto actions = entry.find("actions");
+      if (actions == entry.end() || !actions->is_array()) {
+        throw ConfigError(where + ": field 'actions' must be an array of action names");
+      }
+      for (const auto& action : *actions) {
+        if (!action.is_string()) throw ConfigError(where + ": field 'actions' must hold strings");
+        action_pool[action.get<std::string>()] = pool;
+      }
+    }
+  }
+  // Last, whatever the key order in the file: an action-level quota takes the action out of
+  // its pool, in the same file as in a later one.
+  if (auto it = doc.find("actions"); it != doc.end()) {
+    for (const auto& [action, quota] : it->items()) {
+      pools[action] = parse_quota(quota, origin + ": actions." + action);
+      action_pool.erase(action);
     }
   }
 }
@@ -70,6 +76,17 @@ void QuotaConfig::merge_file(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   merge_json_text(text.str(), path);
+}
+
+QuotaConfig QuotaConfig::over(const QuotaConfig& defaults) const {
+  QuotaConfig merged = defaults;
+  merged.default_quota = default_quota;
+  for (const auto& [pool, quota] : pools) {
+    merged.pools[pool] = quota;
+    merged.action_pool.erase(pool);  // an action-level quota takes the action out of its pool
+  }
+  for (const auto& [action, pool] : action_pool) merged.action_pool[action] = pool;
+  return merged;
 }
 
 std::string QuotaConfig::pool_of(const std::string& action) const {
@@ -96,7 +113,8 @@ bool Throttler::try_acquire(const std::string& account_id, const std::string& ac
     bucket.tokens = quota.burst;
   } else {
     double elapsed = std::chrono::duration<double>(now - bucket.last).count();
-    bucket.tokens = std::min(quota.burst, bucket.tokens + std::max(0.0, elapsed) * quota.rate_per_second);
+    bucket.tokens =
+        std::min(quota.burst, bucket.tokens + std::max(0.0, elapsed) * quota.rate_per_second);
   }
   bucket.last = now;
   if (bucket.tokens < 1.0) return false;

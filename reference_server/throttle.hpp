@@ -19,14 +19,18 @@ struct Quota {
 
 struct QuotaConfig {
   Quota default_quota{1000, 2000};
-  std::map<std::string, Quota> pools;             // pool name -> quota
-  std::map<std::string, std::string> action_pool; // action -> pool; absent: the action itself
+  std::map<std::string, Quota> pools;              // pool name -> quota
+  std::map<std::string, std::string> action_pool;  // action -> pool; absent: the action itself
 
   // Overrides from a --quotas file:
   // {"default":{"rate":R,"burst":B}, "actions":{"Encrypt":{"rate":R,"burst":B}},
   //  "pools":{"symmetric":{"rate":R,"burst":B,"actions":["Encrypt","Decrypt"]}}}
   void merge_json_text(const std::string& text, const std::string& origin);
   void merge_file(const std::string& path);
+
+  // This configuration laid over a dialect's defaults: its pools and action assignments win,
+  // the defaults' others stay; the default quota is this one's.
+  QuotaConfig over(const QuotaConfig& defaults) const;
 
   std::string pool_of(const std::string& action) const;
   Quota quota_of(const std::string& pool) const;

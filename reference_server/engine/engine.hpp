@@ -103,6 +103,7 @@ struct CreateKeyRequest {
   bool deletion_protection = false;
   std::string deletion_protection_description;
   std::string policy;
+  std::string instance_id;  // dedicated KMS instance, empty on the shared gateway
 };
 
 struct KeyUpdate {

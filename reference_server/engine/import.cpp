@@ -45,9 +45,11 @@ void Engine::import_key_material(const Scope& scope, const KeySelector& selector
   state_->require(key, KeyOp::ImportKeyMaterial);
   require_external(key);
   const auto& session = key.import_session;
-  if (!session || !constant_time_equal(session->token, request.import_token) ||
-      session->expires <= state_->now()) {
+  if (!session || !constant_time_equal(session->token, request.import_token)) {
     throw EngineError::invalid_parameter(Field::ImportToken);
+  }
+  if (session->expires <= state_->now()) {
+    throw EngineError::invalid_parameter(Field::ImportToken, "expired");
   }
   if (request.expires && *request.expires <= state_->now()) {
     throw EngineError::invalid_parameter(Field::ValidTo);

@@ -72,6 +72,7 @@ KeyInfo Engine::create_key(const Scope& scope, const CreateKeyRequest& request) 
   key.info.deletion_protection_description =
       request.deletion_protection ? request.deletion_protection_description : "";
   key.info.policy = request.policy;
+  key.info.instance_id = request.instance_id;
   key.family_id = key.info.id;
   key.material = std::make_shared<MaterialSet>();
   if (request.rotation_interval) {

@@ -6,6 +6,13 @@ namespace {
 
 void set_state(Engine::State& state, KeyRecord& key, KeyState next) {
   if (key.info.state == next) return;
+  // Rotation waits while the key is not Enabled. On resuming, an overdue rotation happens once
+  // (on the next settle), not once per date missed while suspended.
+  auto& rotation = key.info.rotation;
+  if (next == KeyState::Enabled && rotation.enabled && rotation.next &&
+      *rotation.next < state.now()) {
+    rotation.next = state.now();
+  }
   key.info.state = next;
   state.touch(key);
 }

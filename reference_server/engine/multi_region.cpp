@@ -84,6 +84,14 @@ void Engine::update_primary_region(const Scope& scope, const KeySelector& select
   RegionalKeyRef old_primary = family.primary;
   family.primary = *next;
   *next = old_primary;
+  // Automatic rotation belongs to the primary (replicas settle it first), so its schedule moves
+  // with the role; left behind, the family would only rotate when the old primary is touched.
+  auto& new_region = state_->region(Scope{scope.account_id, family.primary.region});
+  if (auto it = new_region.keys.find(family.primary.key_id); it != new_region.keys.end()) {
+    it->second.info.rotation = key.info.rotation;
+    key.info.rotation = {};
+    state_->touch(it->second);
+  }
   state_->touch(key);
 }
 

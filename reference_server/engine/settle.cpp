@@ -25,11 +25,22 @@ bool Engine::State::settle(const Scope& scope, const std::string& key_id) {
     key.info.material_expires_at.reset();
     key.info.state = KeyState::PendingImport;
   }
+  // A replica shares its primary's versions and rotates with it: settle the primary first, so
+  // the replica never serves a version the primary's schedule has already replaced.
+  if (key.family && key.family->primary.key_id != key_id) {
+    RegionalKeyRef primary = key.family->primary;
+    settle(Scope{scope.account_id, primary.region}, primary.key_id);
+  }
   auto& rotation = key.info.rotation;
-  for (int i = 0; i < kMaxCatchUpRotations && rotation.enabled && rotation.next &&
-                  key.info.state == KeyState::Enabled && *rotation.next <= t;
+  bool enabled = key.info.state == KeyState::Enabled;
+  for (int i = 0; i < kMaxCatchUpRotations && rotation.enabled && rotation.next && enabled &&
+                  *rotation.next <= t;
        ++i) {
     rotate(key, reg);
+  }
+  // Past the catch-up bound the rest of the backlog is dropped, not carried to the next touch.
+  if (rotation.enabled && rotation.next && enabled && *rotation.next <= t) {
+    rotation.next = t + rotation.interval;
   }
   return true;
 }
@@ -43,9 +54,12 @@ void Engine::State::settle_all(const Scope& scope) {
 
 void Engine::State::rotate(KeyRecord& key, RegionState& reg) {
   add_version(key, reg, crypto::generate(key.info.spec));
+  // The rotation counts as done when it was due, so the schedule keeps its period and a key
+  // untouched for N intervals catches up with N rotations.
   TimePoint t = now();
-  key.info.rotation.last = t;
-  key.info.rotation.next = t + key.info.rotation.interval;
+  TimePoint due = key.info.rotation.next.value_or(t);
+  key.info.rotation.last = due;
+  key.info.rotation.next = due + key.info.rotation.interval;
   key.info.updated = t;
 }
 

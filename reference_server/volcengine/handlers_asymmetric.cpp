@@ -8,15 +8,9 @@ namespace {
 
 using nlohmann::json;
 
-template <typename Enum>
-Enum required_choice(const Params& params, std::string_view name, const WireNames<Enum>& names) {
-  auto value = params.choice(name, names);
-  if (!value) throw ParamError(std::string(name), ParamError::Reason::Missing, "required");
-  return *value;
-}
 
 std::optional<json> asymmetric_encrypt(Call& call) {
-  auto algorithm = required_choice(call.params, "Algorithm", encryption_algorithms());
+  auto algorithm = call.params.required_choice("Algorithm", encryption_algorithms());
   std::string plaintext = call.params.required_base64("Plaintext", 1, 1024);
   auto result =
       call.engine.asymmetric_encrypt(call.scope, key_selector(call.params), algorithm, plaintext);
@@ -24,7 +18,7 @@ std::optional<json> asymmetric_encrypt(Call& call) {
 }
 
 std::optional<json> asymmetric_decrypt(Call& call) {
-  auto algorithm = required_choice(call.params, "Algorithm", encryption_algorithms());
+  auto algorithm = call.params.required_choice("Algorithm", encryption_algorithms());
   std::string ciphertext = call.params.required_base64("CiphertextBlob", 1, 4096);
   auto result =
       call.engine.asymmetric_decrypt(call.scope, key_selector(call.params), algorithm, ciphertext);
@@ -32,7 +26,7 @@ std::optional<json> asymmetric_decrypt(Call& call) {
 }
 
 std::optional<json> asymmetric_sign(Call& call) {
-  auto algorithm = required_choice(call.params, "Algorithm", signing_algorithms());
+  auto algorithm = call.params.required_choice("Algorithm", signing_algorithms());
   auto type = call.params.choice("MessageType", message_types()).value_or(engine::MessageType::Raw);
   std::string message = call.params.required_base64("Message", 1, 8192);
   auto result = call.engine.sign(call.scope, key_selector(call.params), algorithm, type, message);
@@ -40,7 +34,7 @@ std::optional<json> asymmetric_sign(Call& call) {
 }
 
 std::optional<json> asymmetric_verify(Call& call) {
-  auto algorithm = required_choice(call.params, "Algorithm", signing_algorithms());
+  auto algorithm = call.params.required_choice("Algorithm", signing_algorithms());
   auto type = call.params.choice("MessageType", message_types()).value_or(engine::MessageType::Raw);
   std::string message = call.params.required_base64("Message", 1, 8192);
   std::string signature = call.params.required_base64("Signature", 1, 8192);
@@ -56,14 +50,14 @@ std::optional<json> get_public_key(Call& call) {
 }
 
 std::optional<json> generate_mac(Call& call) {
-  auto algorithm = required_choice(call.params, "MacAlgorithm", mac_algorithms());
+  auto algorithm = call.params.required_choice("MacAlgorithm", mac_algorithms());
   std::string message = call.params.required_base64("Message", 1, 4096);
   auto result = call.engine.generate_mac(call.scope, key_selector(call.params), algorithm, message);
   return json{{"Mac", base64_encode(result.value)}, {"KeyID", result.key.id}};
 }
 
 std::optional<json> verify_mac(Call& call) {
-  auto algorithm = required_choice(call.params, "MacAlgorithm", mac_algorithms());
+  auto algorithm = call.params.required_choice("MacAlgorithm", mac_algorithms());
   std::string message = call.params.required_base64("Message", 1, 4096);
   std::string mac = call.params.required_base64("Mac", 1, 6144);
   engine::KeyInfo key;

@@ -1,9 +1,3 @@
-// NonceCache belongs to the server (reference_server/alibaba), but test_protocol links only
-// kmsconf_protocol and tests/CMakeLists.txt has no Alibaba server binary yet, so this file
-// compiles the cache's one source file itself. It depends on nothing but the protocol library.
-// Move this test next to the Alibaba adapter's tests when that binary exists.
-#include "reference_server/alibaba/nonce_cache.cpp"  // NOLINT(bugprone-suspicious-include)
-
 #include <gtest/gtest.h>
 
 #include <atomic>

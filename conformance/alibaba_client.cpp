@@ -1,0 +1,84 @@
+#include "conformance/alibaba_client.hpp"
+
+#include "protocol/encoding.hpp"
+
+namespace kmsconf::client {
+namespace {
+
+std::string as_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  return value.dump();
+}
+
+QueryPairs pairs_of(const nlohmann::json& params) {
+  QueryPairs pairs;
+  for (const auto& [name, value] : params.items()) pairs.emplace_back(name, as_text(value));
+  return pairs;
+}
+
+bool is_v1(AlibabaSigning signing) {
+  return signing == AlibabaSigning::V1PopCore || signing == AlibabaSigning::V1Tea;
+}
+
+}  // namespace
+
+const nlohmann::json& AlibabaCallResult::body() const {
+  static const nlohmann::json empty = nlohmann::json::object();
+  return parsed.body ? *parsed.body : empty;
+}
+
+AlibabaClient::AlibabaClient(Endpoint endpoint, alibaba::Credentials credentials,
+                             ClientOptions options)
+    : http_(std::move(endpoint), options), credentials_(std::move(credentials)) {}
+
+HttpRequest AlibabaClient::build(const std::string& action, const nlohmann::json& params,
+                                 const AlibabaCallOptions& options) const {
+  HttpRequest request;
+  request.method = options.method;
+  request.headers["Host"] = http_.endpoint().host_header();
+  QueryPairs operation = pairs_of(params);
+  bool in_body = request.method != "GET" && (options.signing == AlibabaSigning::V1Tea ||
+                                             options.signing == AlibabaSigning::V1PopCore ||
+                                             options.signing == AlibabaSigning::V3FormBody);
+  if (in_body) {
+    request.body = build_query(operation);
+    request.headers["Content-Type"] = std::string(alibaba::kFormContentType);
+  } else {
+    request.raw_query = build_query(operation);
+  }
+  if (is_v1(options.signing)) {
+    alibaba::V1SignOptions sign;
+    sign.action = action;
+    sign.timestamp = options.timestamp;
+    sign.nonce = options.nonce;
+    if (!options.format.empty()) sign.format = options.format;
+    sign.placement = options.signing == AlibabaSigning::V1Tea ? alibaba::V1Placement::Tea
+                                                              : alibaba::V1Placement::PopCore;
+    alibaba::sign_v1(request, credentials_, sign);
+  } else {
+    alibaba::V3SignOptions sign;
+    sign.action = action;
+    sign.date = options.timestamp;
+    sign.nonce = options.nonce;
+    alibaba::sign_v3(request, credentials_, sign);
+  }
+  if (options.after_signing) options.after_signing(request);
+  return request;
+}
+
+AlibabaCallResult AlibabaClient::call(const std::string& action, const nlohmann::json& params,
+                                      const AlibabaCallOptions& options) {
+  AlibabaCallResult out;
+  out.request = build(action, params, options);
+  out.response = http_.send(out.request);
+  auto parsed = alibaba::parse_response(out.response);
+  if (!parsed) {
+    throw std::runtime_error("response to " + action + " is not an Alibaba Cloud envelope (HTTP " +
+                             std::to_string(out.response.status) + ")");
+  }
+  out.parsed = std::move(*parsed);
+  return out;
+}
+
+}  // namespace kmsconf::client

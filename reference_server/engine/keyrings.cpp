@@ -29,6 +29,7 @@ KeyringInfo Engine::create_keyring(const Scope& scope, const CreateKeyringReques
   ring.info.description = request.description;
   ring.info.project = request.project;
   ring.info.created = ring.info.updated = state_->now();
+  ring.sequence = state_->next_sequence();
   auto [it, inserted] = reg.keyrings.emplace(ring.info.id, std::move(ring));
   return it->second.info;
 }
@@ -46,14 +47,14 @@ std::vector<KeyringInfo> Engine::list_keyrings(const Scope& scope) const {
   std::lock_guard lock(state_->mutex);
   state_->settle_all(scope);
   RegionState& reg = state_->region(scope);
+  std::vector<const KeyringRecord*> rings;
+  for (const auto& [id, ring] : reg.keyrings) rings.push_back(&ring);
+  std::sort(rings.begin(), rings.end(), created_before<KeyringRecord>);
   std::vector<KeyringInfo> out;
-  for (const auto& [id, ring] : reg.keyrings) {
-    out.push_back(ring.info);
-    out.back().key_count = count_keys(reg, id);
+  for (const KeyringRecord* ring : rings) {
+    out.push_back(ring->info);
+    out.back().key_count = count_keys(reg, ring->info.id);
   }
-  std::stable_sort(out.begin(), out.end(), [](const KeyringInfo& a, const KeyringInfo& b) {
-    return a.created < b.created;
-  });
   return out;
 }
 

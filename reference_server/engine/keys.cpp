@@ -67,6 +67,7 @@ KeyInfo Engine::create_key(const Scope& scope, const CreateKeyRequest& request) 
   key.info.description = request.description;
   key.info.creator = request.creator.empty() ? scope.account_id : request.creator;
   key.info.created = key.info.updated = t;
+  key.sequence = state_->next_sequence();
   key.info.tags = request.tags;
   key.info.deletion_protection = request.deletion_protection;
   key.info.deletion_protection_description =
@@ -109,12 +110,13 @@ std::vector<KeyInfo> Engine::list_keys(const Scope& scope,
   state_->settle_all(scope);
   std::string keyring_id;
   if (keyring) keyring_id = state_->resolve_keyring(scope, *keyring).info.id;
-  std::vector<KeyInfo> out;
+  std::vector<const KeyRecord*> keys;
   for (const auto& [id, key] : state_->region(scope).keys) {
-    if (!keyring || key.info.keyring_id == keyring_id) out.push_back(state_->snapshot(key));
+    if (!keyring || key.info.keyring_id == keyring_id) keys.push_back(&key);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const KeyInfo& a, const KeyInfo& b) { return a.created < b.created; });
+  std::sort(keys.begin(), keys.end(), created_before<KeyRecord>);
+  std::vector<KeyInfo> out;
+  for (const KeyRecord* key : keys) out.push_back(state_->snapshot(*key));
   return out;
 }
 

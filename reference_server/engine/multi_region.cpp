@@ -23,6 +23,7 @@ KeyringRecord& ensure_keyring(Engine::State& state, RegionState& target,
   ring.info.id = uuid_v4();
   ring.info.region = target_scope.region;
   ring.info.created = ring.info.updated = state.now();
+  ring.sequence = state.next_sequence();
   return target.keyrings.emplace(ring.info.id, std::move(ring)).first->second;
 }
 
@@ -51,6 +52,7 @@ KeyInfo Engine::replicate_key(const Scope& scope, const KeySelector& selector,
   replica.info.description = description;
   replica.info.tags = tags;
   replica.info.created = replica.info.updated = state_->now();
+  replica.sequence = state_->next_sequence();
   replica.info.rotation = {};
   replica.info.state = KeyState::Enabled;
   replica.import_session.reset();

@@ -2,6 +2,7 @@
 // Everything here is guarded by State::mutex; crypto runs on copied material outside the lock.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,10 +44,12 @@ struct KeyRecord {
   std::shared_ptr<MultiRegionFamily> family;  // null unless multi-region
   std::optional<ImportSession> import_session;
   std::string imported_fingerprint;  // bytes of the first imported material
+  uint64_t sequence = 0;             // creation order (see created_before)
 };
 
 struct KeyringRecord {
   KeyringInfo info;
+  uint64_t sequence = 0;  // creation order (see created_before)
 };
 
 struct RegionState {
@@ -69,6 +72,10 @@ struct Engine::State {
   std::mutex mutex;
   std::map<std::string, AccountState> accounts;
   std::string mutation;
+  uint64_t last_sequence = 0;
+
+  // Numbers records in creation order, so listings stay oldest first within one clock tick.
+  uint64_t next_sequence() { return ++last_sequence; }
 
   TimePoint now() const { return options.clock->now(); }
   bool mutated(std::string_view name) const { return mutation == name; }
@@ -102,6 +109,13 @@ struct Engine::State {
   KeyInfo snapshot(const KeyRecord& key) const;
   void touch(KeyRecord& key) { key.info.updated = now(); }
 };
+
+// Oldest first: by creation time, then by creation order for records created in one tick.
+template <typename Record>
+bool created_before(const Record* a, const Record* b) {
+  if (a->info.created != b->info.created) return a->info.created < b->info.created;
+  return a->sequence < b->sequence;
+}
 
 // Ciphertext blob framing (layout chosen by EngineOptions).
 struct BlobParts {

@@ -4,6 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "protocol/ascii.hpp"
 #include "protocol/encoding.hpp"
 
 namespace kmsconf::server {
@@ -18,6 +19,36 @@ using nlohmann::json;
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_';
+}
+
+// Far deeper than any parameter nests (Tags, Filters: three levels). Deeper documents are
+// refused before they are built: copying or printing a json value recurses once per level, so
+// a body of nested brackets would otherwise overflow the handler thread's stack.
+constexpr size_t kMaxJsonDepth = 64;
+
+// json::parse without exceptions; a document nested deeper than kMaxJsonDepth is discarded too.
+json parse_bounded(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return json(json::value_t::discarded);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
 bool is_form(std::string_view content_type) {
@@ -37,8 +68,7 @@ std::optional<std::vector<json>> unflatten(const json& all, std::string_view nam
     std::string rest = key.substr(prefix.size());
     size_t dot = rest.find('.');
     std::string index_text = rest.substr(0, dot);
-    if (index_text.empty() || index_text.size() > 4 ||
-        !std::all_of(index_text.begin(), index_text.end(), ::isdigit)) {
+    if (index_text.empty() || index_text.size() > 4 || !ascii::all_digits(index_text)) {
       invalid(key, "bad list index");
     }
     int index = std::stoi(index_text);
@@ -79,7 +109,7 @@ Params Params::from_request(const HttpRequest& request) {
     merge_pairs(params.impl_->values, *form);
     return params;
   }
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json parsed = parse_bounded(body);
   if (parsed.is_discarded()) throw MalformedRequest("the body is not valid JSON");
   if (!parsed.is_object()) throw MalformedRequest("the JSON body is not an object");
   for (auto& [name, value] : parsed.items()) params.impl_->values[name] = value;
@@ -147,7 +177,7 @@ std::optional<int64_t> Params::integer(std::string_view name, int64_t min, int64
     const std::string& s = value->get_ref<const std::string&>();
     size_t start = !s.empty() && s[0] == '-' ? 1 : 0;
     if (s.size() == start || s.size() > 18 ||
-        !std::all_of(s.begin() + static_cast<long>(start), s.end(), ::isdigit)) {
+        !ascii::all_digits(std::string_view(s).substr(start))) {
       invalid(name, "must be an integer");
     }
     number = std::stoll(s);
@@ -195,7 +225,7 @@ std::optional<std::map<std::string, std::string>> Params::string_map(std::string
     const std::string& s = value->get_ref<const std::string&>();
     if (s.size() > max_chars) invalid(name, "too long");
     if (s.empty()) return std::map<std::string, std::string>{};
-    object = json::parse(s, nullptr, false);
+    object = parse_bounded(s);
   } else if (value->dump().size() > max_chars) {
     invalid(name, "too long");
   }
@@ -211,7 +241,7 @@ std::optional<std::map<std::string, std::string>> Params::string_map(std::string
 std::optional<std::vector<json>> Params::list(std::string_view name) const {
   if (const json* value = find(name)) {
     json array = *value;
-    if (value->is_string()) array = json::parse(value->get<std::string>(), nullptr, false);
+    if (value->is_string()) array = parse_bounded(value->get_ref<const std::string&>());
     if (!array.is_array()) invalid(name, "must be a list");
     return std::vector<json>(array.begin(), array.end());
   }

@@ -1,6 +1,6 @@
 #include "reference_server/alibaba/names.hpp"
 
-#include <algorithm>
+#include "protocol/ascii.hpp"
 
 namespace kmsconf::server::alibaba {
 
@@ -167,7 +167,7 @@ const StatePolicy& state_policy() {
 std::optional<std::chrono::seconds> parse_interval(const std::string& text) {
   if (text.size() < 2 || text.size() > 12) return std::nullopt;
   std::string digits = text.substr(0, text.size() - 1);
-  if (!std::all_of(digits.begin(), digits.end(), ::isdigit)) return std::nullopt;
+  if (!ascii::all_digits(digits)) return std::nullopt;
   long long n = std::stoll(digits);
   switch (text.back()) {
     case 'd':

@@ -80,9 +80,11 @@ json key_metadata(const engine::KeyInfo& key, bool with_protection) {
       {"AutomaticRotation", rotation_state(key)},
       {"MaterialExpireTime", key.material_expires_at ? iso8601_utc(*key.material_expires_at) : ""}};
   if (!key.versions.empty()) {
-    // For a key never rotated: the creation of its initial version (§3.1).
+    // The due time of the last automatic rotation (symmetric keys), else the newest version's
+    // creation: the initial version for a new key (§3.1), a CreateKeyVersion one for an
+    // asymmetric key, whose 7-day spacing the docs measure from this field (§3.3).
     out["LastRotationDate"] =
-        iso8601_utc(key.rotation.last ? *key.rotation.last : key.versions.front().created);
+        iso8601_utc(key.rotation.last ? *key.rotation.last : key.versions.back().created);
     if (engine::is_symmetric(key.spec)) out["PrimaryKeyVersion"] = key.versions.back().id;
   }
   if (key.state == engine::KeyState::PendingDeletion && key.delete_at) {

@@ -64,7 +64,10 @@ KeyRecord& Engine::State::resolve_key(const Scope& scope, const KeySelector& sel
     }
   }
   if (id.empty() || !reg.keys.count(id) || !settle(scope, id)) {
-    throw EngineError::not_found("key", shown);
+    // A key destroyed by this very settle took its aliases with it: named by one, it is the
+    // alias that is now missing, as on every later call.
+    bool by_alias = selector.key_id.empty() && !selector.alias.empty();
+    throw EngineError::not_found(by_alias ? "alias" : "key", shown);
   }
   return reg.keys.at(id);
 }

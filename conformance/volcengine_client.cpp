@@ -44,12 +44,14 @@ HttpRequest VolcengineClient::build(const std::string& action, const nlohmann::j
     request.headers["Content-Type"] = "application/json; charset=utf-8";
   }
   request.raw_query = build_query(query);
-  request.headers["Host"] = http_.endpoint().host_header();
   volcengine::SignOptions sign;
   sign.region = options.region.empty() ? region_ : options.region;
   sign.x_date = options.x_date;
   sign.style = options.style;
+  // Go's signer sets and signs Host; Node's leaves it to the transport, unsigned (spec §2.2).
+  if (options.style == volcengine::SignerStyle::Go) sign.host = http_.endpoint().host_header();
   volcengine::sign_request(request, credentials_, sign);
+  request.headers.try_emplace("Host", http_.endpoint().host_header());
   if (options.after_signing) options.after_signing(request);
   return request;
 }

@@ -1,0 +1,323 @@
+// `kmsconf serve` as a child process: it comes up on the port it was given, accepts requests
+// signed the way the Node and Go SDKs sign them, refuses a wrong secret, refuses to start on a
+// malformed credentials or quotas file (naming the file and the field), and stops on SIGTERM.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "conformance/http_client.hpp"
+#include "conformance/volcengine_client.hpp"
+#include "protocol/volcengine/errors.hpp"
+
+namespace kmsconf::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kAk = "AKLTservetestkey00001";
+constexpr const char* kSk = "c2VydmUtdGVzdC1zZWNyZXQta2V5";
+constexpr auto kStartBound = 15s;
+constexpr auto kStopBound = 10s;
+constexpr auto kPollInterval = 50ms;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+// A port nothing listens on right now (the kernel's pick for an ephemeral bind).
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// One `kmsconf` child with stdout/stderr in files; killed (SIGKILL) if still running at the end.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::string& out_path,
+        const std::string& err_path)
+      : out_path_(out_path), err_path_(err_path) {
+    std::vector<char*> argv;
+    std::vector<std::string> all{KMSCONF_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (out < 0 || err < 0) ::_exit(127);
+      ::dup2(out, STDOUT_FILENO);
+      ::dup2(err, STDERR_FILENO);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+
+  ~Child() {
+    if (running()) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+
+  bool running() {
+    if (pid_ <= 0 || status_) return false;
+    int status = 0;
+    pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) status_ = status;
+    return !status_;
+  }
+
+  // The wait status once the child exits within `bound`; nullopt if it is still running.
+  std::optional<int> wait_for_exit(Clock::duration bound) {
+    auto deadline = Clock::now() + bound;
+    while (running() && Clock::now() < deadline) std::this_thread::sleep_for(kPollInterval);
+    return status_;
+  }
+
+  std::string out() const { return read_file(out_path_); }
+  std::string err() const { return read_file(err_path_); }
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+  std::string out_path_;
+  std::string err_path_;
+};
+
+class ServeCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "kmsconf-serve-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    credentials_ = dir_ + "/credentials.json";
+    write_file(
+        credentials_,
+        json{{"credentials",
+              {{{"access_key_id", kAk}, {"secret_access_key", kSk}, {"account_id", "2100042018"}}}}}
+            .dump(2));
+  }
+
+  void TearDown() override {
+    child_.reset();  // kills a child still running
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::unique_ptr<Child> spawn(const std::vector<std::string>& args) {
+    return std::make_unique<Child>(args, dir_ + "/stdout.txt", dir_ + "/stderr.txt");
+  }
+
+  // Starts `serve` on a free port and waits (bounded) until it answers. A port taken between
+  // the probe and the bind makes serve exit; then another port is tried.
+  void start_serve(std::vector<std::string> extra = {}) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      port_ = free_port();
+      ASSERT_NE(port_, 0);
+      std::vector<std::string> args{"serve", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                    "--credentials", credentials_};
+      args.insert(args.end(), extra.begin(), extra.end());
+      child_ = spawn(args);
+      ASSERT_TRUE(child_->started());
+      auto deadline = Clock::now() + kStartBound;
+      while (child_->running() && Clock::now() < deadline) {
+        if (answers()) return;
+        std::this_thread::sleep_for(kPollInterval);
+      }
+      ASSERT_FALSE(child_->running())
+          << "serve did not answer within the bound; stdout: " << child_->out()
+          << " stderr: " << child_->err();
+    }
+    FAIL() << "serve did not start; stderr: " << (child_ ? child_->err() : "");
+  }
+
+  client::Endpoint endpoint() const {
+    return *client::Endpoint::parse("http://127.0.0.1:" + std::to_string(port_));
+  }
+
+  bool answers() {
+    try {
+      client::ClientOptions options;
+      options.timeout = 1000ms;
+      client::HttpClient http(endpoint(), options);
+      HttpRequest probe;
+      probe.method = "GET";
+      probe.raw_query = "Action=DescribeRegions&Version=2021-02-18";
+      return http.send(probe).status > 0;
+    } catch (const client::TransportError&) {
+      return false;
+    }
+  }
+
+  client::CallResult call(const std::string& secret, volcengine::SignerStyle style,
+                          client::Placement placement, const std::string& action,
+                          const json& params = json::object()) {
+    client::VolcengineClient client(endpoint(), {kAk, secret, ""}, "cn-beijing");
+    client::CallOptions options;
+    options.style = style;
+    options.placement = placement;
+    return client.call(action, params, options);
+  }
+
+  std::string dir_;
+  std::string credentials_;
+  uint16_t port_ = 0;
+  std::unique_ptr<Child> child_;
+};
+
+TEST_F(ServeCommandTest, AcceptsNodeAndGoSignaturesAndRefusesAWrongSecret) {
+  start_serve();
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_NE(child_->out().find("listening on http://127.0.0.1:" + std::to_string(port_)),
+            std::string::npos)
+      << child_->out();
+
+  using volcengine::SignerStyle;
+  // Node: x-content-sha256;x-date (POST) / x-date (GET). Go: content-type;host;x-content-sha256;
+  // x-date.
+  auto node = call(kSk, SignerStyle::Node, client::Placement::JsonBody, "CreateKeyring",
+                   {{"KeyringName", "node-ring"}});
+  EXPECT_TRUE(node.ok()) << node.parsed.message;
+  EXPECT_NE(node.request.header("Authorization").find("SignedHeaders=x-content-sha256;x-date,"),
+            std::string::npos)
+      << node.request.header("Authorization");
+  auto go = call(kSk, SignerStyle::Go, client::Placement::JsonBody, "CreateKeyring",
+                 {{"KeyringName", "go-ring"}});
+  EXPECT_TRUE(go.ok()) << go.parsed.message;
+  EXPECT_NE(go.request.header("Authorization")
+                .find("SignedHeaders=content-type;host;x-content-sha256;x-date,"),
+            std::string::npos)
+      << go.request.header("Authorization");
+  for (auto style : {SignerStyle::Node, SignerStyle::Go}) {
+    auto listed = call(kSk, style, client::Placement::Query, "DescribeKeyrings");
+    ASSERT_TRUE(listed.ok()) << listed.parsed.message;
+    EXPECT_EQ(listed.result()["Keyrings"].size(), 2u);
+  }
+
+  auto wrong =
+      call("d3Jvbmctc2VjcmV0", SignerStyle::Node, client::Placement::JsonBody, "DescribeRegions");
+  const auto& info = volcengine::error_info(volcengine::ErrorCode::SignatureDoesNotMatch);
+  EXPECT_EQ(wrong.parsed.status, info.http_status);
+  EXPECT_EQ(wrong.parsed.error_code, std::string(info.wire_code));
+  EXPECT_EQ(wrong.parsed.code_n, info.code_n);
+}
+
+TEST_F(ServeCommandTest, SigtermStopsTheServerWithinABound) {
+  start_serve();
+  ASSERT_FALSE(HasFatalFailure());
+  auto sent = Clock::now();
+  ASSERT_EQ(::kill(child_->pid(), SIGTERM), 0);
+  auto status = child_->wait_for_exit(kStopBound);
+  ASSERT_TRUE(status.has_value()) << "still running " << kStopBound.count() << " s after SIGTERM";
+  EXPECT_LT(Clock::now() - sent, kStopBound);
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  EXPECT_FALSE(answers());
+}
+
+struct BadFile {
+  const char* name;
+  const char* option;  // --credentials or --quotas
+  std::string text;
+  std::vector<std::string> named;  // what the message must mention besides the path
+};
+
+TEST_F(ServeCommandTest, MalformedConfigurationFilesStopStartupNamingFileAndField) {
+  const BadFile cases[] = {
+      {"empty-secret",
+       "--credentials",
+       R"({"credentials":[{"access_key_id":"AK","secret_access_key":"","account_id":"1"}]})",
+       {"credentials[0]", "secret_access_key"}},
+      {"no-list", "--credentials", R"({"keys":[]})", {"credentials"}},
+      {"bad-actions",
+       "--credentials",
+       R"({"credentials":[{"access_key_id":"AK","secret_access_key":"S","account_id":"1",
+          "allowed_actions":"Encrypt"}]})",
+       {"credentials[0]", "allowed_actions"}},
+      {"duplicate",
+       "--credentials",
+       R"({"credentials":[{"access_key_id":"AK","secret_access_key":"S","account_id":"1"},
+                          {"access_key_id":"AK","secret_access_key":"T","account_id":"1"}]})",
+       {"credentials[1]", "access_key_id"}},
+      {"service-open",
+       "--credentials",
+       R"({"credentials":[],"accounts":[{"account_id":"1","service_open":"no"}]})",
+       {"accounts[0]", "service_open"}},
+      {"not-json", "--credentials", "{credentials:", {"JSON"}},
+      {"quota-rate",
+       "--quotas",
+       R"({"actions":{"Encrypt":{"rate":-1,"burst":1}}})",
+       {"actions.Encrypt", "rate"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string path = dir_ + "/" + c.name + ".json";
+    write_file(path, c.text);
+    std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0"};
+    if (std::string(c.option) == "--quotas") {
+      args.insert(args.end(), {"--credentials", credentials_});
+    }
+    args.insert(args.end(), {c.option, path});
+    child_ = spawn(args);
+    auto status = child_->wait_for_exit(kStartBound);
+    ASSERT_TRUE(status.has_value()) << "serve kept running with a malformed file";
+    ASSERT_TRUE(WIFEXITED(*status));
+    EXPECT_NE(WEXITSTATUS(*status), 0);
+    std::string err = child_->err();
+    EXPECT_NE(err.find(path), std::string::npos) << err;
+    for (const auto& field : c.named) EXPECT_NE(err.find(field), std::string::npos) << err;
+    EXPECT_EQ(child_->out().find("listening"), std::string::npos) << child_->out();
+  }
+}
+
+}  // namespace
+}  // namespace kmsconf::testing

@@ -212,6 +212,10 @@ HttpResponse Adapter::handle(const HttpRequest& request) {
     return kmsconf::alibaba::render_error(context, r.code,
                                           kmsconf::alibaba::format_message(r.code, r.args));
   };
+  // §1.1: every operation takes GET or POST; §2.5 refuses other methods before authentication.
+  if (request.method != "GET" && request.method != "POST") {
+    return refuse({ErrorCode::UnsupportedHTTPMethod, {}});
+  }
 
   kmsconf::alibaba::VerifyOptions verify;
   verify.now = engine_.clock().now();
@@ -247,29 +251,35 @@ HttpResponse Adapter::handle(const HttpRequest& request) {
        !constant_time_equal(*caller.security_token, credential.session_token))) {
     return refuse({ErrorCode::InvalidSecurityTokenMismatchWithAccessKey, {}});
   }
+  // DryRun=true (§3.0) never answers with the operation's output: AccessDeniedError,
+  // ValidationError or DryRunOperationError.
+  bool dry_run = takes_dry_run(caller.action) && has_true(caller.params, "DryRun");
   bool needs_open = caller.action != "DescribeAccountKmsStatus";
   switch (admit(credentials_, engine_, throttler_, credential, caller.action, needs_open)) {
     case Admission::ServiceNotOpen:
       return refuse({ErrorCode::ForbiddenKmsServiceNotEnabled, {}});
     case Admission::AccessDenied:
-      return refuse({ErrorCode::ForbiddenNoPermission, {}});
+      return refuse(
+          {dry_run ? ErrorCode::AccessDeniedError : ErrorCode::ForbiddenNoPermission, {}});
     case Admission::Throttled:
       return refuse({ErrorCode::RejectedThrottling, {}});
     case Admission::Admitted:
       break;
   }
   std::string region = engine_.regions().empty() ? "" : engine_.regions().front();
-  bool dry_run = takes_dry_run(caller.action) && has_true(caller.params, "DryRun");
+  // A DryRun is validated by running the call and discarding its answer: every operation that
+  // takes DryRun only reads keys and computes, so it leaves nothing behind, and the verdict is
+  // exactly the one the real call would get (parameters, key, state, usage, algorithm).
   auto outcome = run_guarded<std::optional<nlohmann::json>>([&] {
     Params params = operation_params(caller.params);
     Call call{engine_, {credential.account_id, region}, params};
-    if (!dry_run) return handler->second(call);
-    // DryRun validates without acting: the named key must resolve (§3.0).
-    if (params.has("KeyId")) engine_.describe_key(call.scope, key_selector(params));
-    return std::optional<nlohmann::json>{};
+    return handler->second(call);
   });
   if (auto* failure = std::get_if<Failure>(&outcome)) {
-    return refuse(dry_run ? Refusal{ErrorCode::ValidationError, {}} : from_failure(*failure));
+    Refusal refusal = from_failure(*failure);
+    if (!dry_run) return refuse(refusal);
+    return refuse({ErrorCode::ValidationError,
+                   {kmsconf::alibaba::format_message(refusal.code, refusal.args)}});
   }
   if (dry_run) return refuse({ErrorCode::DryRunOperationError, {}});
   auto& result = std::get<std::optional<nlohmann::json>>(outcome);

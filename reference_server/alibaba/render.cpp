@@ -14,7 +14,9 @@ constexpr std::string_view kAliasPrefix = "alias/";
 constexpr std::string_view kReservedAliasPrefix = "alias/acs";
 
 bool alias_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-';
+  // The spec publishes no charset; the SDK vectors use '.' (alias/app-key_1.v2), so allow it.
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
+         c == '.';
 }
 
 std::string rotation_state(const engine::KeyInfo& key) {

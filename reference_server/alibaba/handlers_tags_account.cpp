@@ -66,7 +66,10 @@ std::vector<std::string> batch_resources(const Params& params, bool required) {
     throw ParamError("ResourceType", ParamError::Reason::Invalid, "only key");
   }
   auto ids = params.string_list("ResourceId").value_or(std::vector<std::string>{});
-  if ((required && ids.empty()) || ids.size() > kMaxBatchResources) {
+  if (required && ids.empty()) {
+    throw ParamError("ResourceId.1", ParamError::Reason::Missing, "required");
+  }
+  if (ids.size() > kMaxBatchResources) {
     throw ParamError("ResourceId", ParamError::Reason::Invalid, "1..50 resource ids");
   }
   return ids;

@@ -26,6 +26,17 @@ std::string uuid_to_bytes(const std::string& uuid) {
   return out;
 }
 
+bool looks_like_uuid(std::string_view text) {
+  if (text.size() != kUuidTextBytes) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    char c = text[i];
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (dash ? c != '-' : !hex) return false;
+  }
+  return true;
+}
+
 std::string bytes_to_uuid(std::string_view bytes) {
   std::string hex = hex_encode(bytes);
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
@@ -64,6 +75,8 @@ std::optional<BlobParts> decode_blob(CiphertextLayout layout, std::string_view b
     header = kUuidTextBytes;
     if (blob.size() < header + kIvBytes + kTagBytes) return std::nullopt;
     parts.key_ref = std::string(blob.substr(0, kUuidTextBytes));
+    // Random bytes are a malformed blob, not a blob of some unknown key.
+    if (!looks_like_uuid(parts.key_ref)) return std::nullopt;
   }
   parts.iv = std::string(blob.substr(header, kIvBytes));
   parts.ciphertext_and_tag = std::string(blob.substr(header + kIvBytes));

@@ -8,7 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-
 std::optional<json> asymmetric_encrypt(Call& call) {
   auto algorithm = call.params.required_choice("Algorithm", encryption_algorithms());
   std::string plaintext = call.params.required_base64("Plaintext", 1, 1024);
@@ -25,10 +24,20 @@ std::optional<json> asymmetric_decrypt(Call& call) {
   return json{{"Plaintext", base64_encode(result.value)}, {"KeyID", result.key.id}};
 }
 
+// A RAW message is 1..4096 bytes (§3.5); a DIGEST's length is checked against the algorithm.
+std::string raw_message(const Params& params, engine::MessageType type) {
+  constexpr size_t kMaxRawMessageBytes = 4096;
+  std::string message = params.required_base64("Message", 1, 8192);
+  if (type == engine::MessageType::Raw && message.size() > kMaxRawMessageBytes) {
+    throw ParamError("Message", ParamError::Reason::Invalid, "at most 4096 bytes");
+  }
+  return message;
+}
+
 std::optional<json> asymmetric_sign(Call& call) {
   auto algorithm = call.params.required_choice("Algorithm", signing_algorithms());
   auto type = call.params.choice("MessageType", message_types()).value_or(engine::MessageType::Raw);
-  std::string message = call.params.required_base64("Message", 1, 8192);
+  std::string message = raw_message(call.params, type);
   auto result = call.engine.sign(call.scope, key_selector(call.params), algorithm, type, message);
   return json{{"Signature", base64_encode(result.value)}, {"KeyID", result.key.id}};
 }
@@ -36,7 +45,7 @@ std::optional<json> asymmetric_sign(Call& call) {
 std::optional<json> asymmetric_verify(Call& call) {
   auto algorithm = call.params.required_choice("Algorithm", signing_algorithms());
   auto type = call.params.choice("MessageType", message_types()).value_or(engine::MessageType::Raw);
-  std::string message = call.params.required_base64("Message", 1, 8192);
+  std::string message = raw_message(call.params, type);
   std::string signature = call.params.required_base64("Signature", 1, 8192);
   engine::KeyInfo key;
   bool valid = call.engine.verify(call.scope, key_selector(call.params), algorithm, type, message,

@@ -9,5 +9,6 @@ namespace kmsconf::cli {
 // Adds the subcommand to app; sets *run to what executes it and returns the exit code.
 void add_serve_command(CLI::App& app, std::function<int()>* run);
 void add_demo_command(CLI::App& app, std::function<int()>* run);
+void add_test_command(CLI::App& app, std::function<int()>* run);
 
 }  // namespace kmsconf::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   kmsconf::cli::add_serve_command(app, &run);
   kmsconf::cli::add_demo_command(app, &run);
+  kmsconf::cli::add_test_command(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,9 @@
 #include "conformance/alibaba_client.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
+#include "protocol/ascii.hpp"
 #include "protocol/encoding.hpp"
 
 namespace kmsconf::client {
@@ -37,6 +41,9 @@ HttpRequest AlibabaClient::build(const std::string& action, const nlohmann::json
   HttpRequest request;
   request.method = options.method;
   request.headers["Host"] = http_.endpoint().host_header();
+  for (const auto& [name, value] : options.extra_headers) request.headers[name] = value;
+  const alibaba::Credentials& credentials =
+      options.credentials ? *options.credentials : credentials_;
   QueryPairs operation = pairs_of(params);
   bool in_body = request.method != "GET" && (options.signing == AlibabaSigning::V1Tea ||
                                              options.signing == AlibabaSigning::V1PopCore ||
@@ -55,13 +62,28 @@ HttpRequest AlibabaClient::build(const std::string& action, const nlohmann::json
     if (!options.format.empty()) sign.format = options.format;
     sign.placement = options.signing == AlibabaSigning::V1Tea ? alibaba::V1Placement::Tea
                                                               : alibaba::V1Placement::PopCore;
-    alibaba::sign_v1(request, credentials_, sign);
+    if (!options.unsigned_headers.empty()) {
+      throw std::invalid_argument("Signature V1 signs no headers, so none can be left unsigned");
+    }
+    alibaba::sign_v1(request, credentials, sign);
   } else {
     alibaba::V3SignOptions sign;
     sign.action = action;
     sign.date = options.timestamp;
     sign.nonce = options.nonce;
-    alibaba::sign_v3(request, credentials_, sign);
+    if (!options.unsigned_headers.empty()) {
+      // Learn the signer's choice on a copy, then sign everything it picks but these.
+      HttpRequest probe = request;
+      std::string chosen = alibaba::sign_v3(probe, credentials, sign).signed_headers;
+      std::vector<std::string> kept;
+      for (std::string_view name : ascii::split(chosen, ';')) {
+        bool dropped = std::any_of(options.unsigned_headers.begin(), options.unsigned_headers.end(),
+                                   [&](const std::string& d) { return ascii::iequals(d, name); });
+        if (!name.empty() && !dropped) kept.emplace_back(name);
+      }
+      sign.signed_headers_override = std::move(kept);
+    }
+    alibaba::sign_v3(request, credentials, sign);
   }
   if (options.after_signing) options.after_signing(request);
   return request;

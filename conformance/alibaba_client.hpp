@@ -5,6 +5,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "conformance/http_client.hpp"
 #include "protocol/alibaba/envelope.hpp"
@@ -25,6 +26,10 @@ struct AlibabaCallOptions {
   std::string timestamp;  // V1 Timestamp / V3 x-acs-date; empty = now
   std::string nonce;      // empty = fresh
   std::string format;     // V1 Format; empty = "JSON"
+  // Negative tests: deviations applied while building, before signing.
+  const alibaba::Credentials* credentials = nullptr;  // sign as these instead of the client's
+  Headers extra_headers;                              // added before signing
+  std::vector<std::string> unsigned_headers;          // V3: sent, but left out of the signed set
   // Applied to the signed request before sending, for negative tests.
   std::function<void(HttpRequest&)> after_signing;
 };

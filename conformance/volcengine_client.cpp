@@ -1,5 +1,8 @@
 #include "conformance/volcengine_client.hpp"
 
+#include <algorithm>
+
+#include "protocol/ascii.hpp"
 #include "protocol/encoding.hpp"
 
 namespace kmsconf::client {
@@ -10,6 +13,17 @@ constexpr const char* kVersion = "2021-02-18";
 // Query and form values are strings; nested values travel as JSON text (spec §1.1).
 std::string as_text(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// The ';'-separated header list minus the given names (case-insensitive).
+std::vector<std::string> without(std::string_view list, const std::vector<std::string>& drop) {
+  std::vector<std::string> out;
+  for (std::string_view name : ascii::split(list, ';')) {
+    bool dropped = std::any_of(drop.begin(), drop.end(),
+                               [&](const std::string& d) { return ascii::iequals(d, name); });
+    if (!name.empty() && !dropped) out.emplace_back(name);
+  }
+  return out;
 }
 
 }  // namespace
@@ -44,13 +58,23 @@ HttpRequest VolcengineClient::build(const std::string& action, const nlohmann::j
     request.headers["Content-Type"] = "application/json; charset=utf-8";
   }
   request.raw_query = build_query(query);
+  if (!options.method.empty()) request.method = options.method;
+  for (const auto& [name, value] : options.extra_headers) request.headers[name] = value;
+  const volcengine::Credentials& credentials =
+      options.credentials ? *options.credentials : credentials_;
   volcengine::SignOptions sign;
   sign.region = options.region.empty() ? region_ : options.region;
   sign.x_date = options.x_date;
   sign.style = options.style;
   // Go's signer sets and signs Host; Node's leaves it to the transport, unsigned (spec §2.2).
   if (options.style == volcengine::SignerStyle::Go) sign.host = http_.endpoint().host_header();
-  volcengine::sign_request(request, credentials_, sign);
+  if (!options.unsigned_headers.empty()) {
+    // Learn the style's choice on a copy, then sign everything it picks but these.
+    HttpRequest probe = request;
+    std::string chosen = volcengine::sign_request(probe, credentials, sign).signed_headers;
+    sign.signed_headers_override = without(chosen, options.unsigned_headers);
+  }
+  volcengine::sign_request(request, credentials, sign);
   request.headers.try_emplace("Host", http_.endpoint().host_header());
   if (options.after_signing) options.after_signing(request);
   return request;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "conformance/http_client.hpp"
 #include "protocol/volcengine/envelope.hpp"
@@ -24,6 +25,11 @@ struct CallOptions {
   volcengine::SignerStyle style = volcengine::SignerStyle::Node;
   std::string region;  // empty: the client's region
   std::string x_date;  // empty: now
+  // Negative tests: deviations applied while building, before signing.
+  const volcengine::Credentials* credentials = nullptr;  // sign as these instead of the client's
+  std::string method;                                    // empty: the placement's method
+  Headers extra_headers;                                 // added before signing
+  std::vector<std::string> unsigned_headers;  // sent, but left out of the style's signed set
   // Applied to the signed request before sending, for negative tests (tampering etc.).
   std::function<void(HttpRequest&)> after_signing;
 };
@@ -43,7 +49,8 @@ class VolcengineClient {
 
   // Builds, signs and sends one call. Throws TransportError on transport failure and
   // std::runtime_error when the body is not the Volcengine envelope.
-  CallResult call(const std::string& action, const nlohmann::json& params = nlohmann::json::object(),
+  CallResult call(const std::string& action,
+                  const nlohmann::json& params = nlohmann::json::object(),
                   const CallOptions& options = {});
 
   HttpRequest build(const std::string& action, const nlohmann::json& params,

@@ -1,0 +1,125 @@
+// The data-driven conformance runner behind `kmsconf test`: runs cases (conformance/
+// case_model.hpp) against an endpoint per dialect, in parallel, and classifies each one as
+// docs/case-format.md says. Also the sweeper that removes what aborted runs left behind.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conformance/case_model.hpp"
+#include "conformance/driver.hpp"
+#include "conformance/results.hpp"
+
+namespace kmsconf::conformance {
+
+struct RunOptions {
+  std::vector<std::string> dialects{"volcengine",
+                                    "alibaba"};  // cases of other dialects are left out
+  // The endpoint URL for every dialect; empty = an in-process ReferenceServer per dialect on
+  // 127.0.0.1 (ephemeral port, generated credential, timestamps checked). `endpoints` overrides
+  // it per dialect.
+  std::string endpoint;
+  std::map<std::string, std::string> endpoints;
+  std::string region;  // empty: cn-beijing (volcengine), cn-hangzhou (alibaba)
+  std::map<std::string, std::string> regions;  // per dialect, over `region`
+  std::string filter;             // substring of the case id, or a glob (*, ?) over the whole id
+  std::vector<std::string> tags;  // any-of; empty = all
+  size_t jobs = 4;                // worker threads, each with its own drivers and connections
+  // Enabled features; a case requiring one not in the set is Disabled. nullopt: for an
+  // in-process server every feature it can provide (all but "fault-injection" and
+  // "sts-credentials"), including "test-credentials" (the well-known keys of
+  // fixtures/volcengine/errors.json are added to it) and "low-quota-throttling" (such cases
+  // get a server of their own with small quotas); for a remote endpoint every feature but
+  // those two in-process ones and "fault-injection", with "sts-credentials" on when the run's
+  // credential carries a session token.
+  std::optional<std::set<std::string>> features;
+  std::map<std::string, std::string> expected_failures;  // case id -> reason
+  std::chrono::milliseconds timeout{30000};              // per request (connect to last byte)
+  bool insecure = false;
+  std::string ca_file;
+  // Per dialect; required for a remote endpoint, ignored for in-process servers.
+  std::map<std::string, Credentials> credentials;
+  std::map<std::string, std::string> account_ids;  // {{account_id}} per dialect, when known
+  std::string run_prefix;    // empty: make_run_prefix(now); each case gets its own suffix
+  std::string tool_version;  // copied into the report
+};
+
+// Told about progress from worker threads, one call at a time (the runner serialises them).
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  virtual void started(size_t total) { (void)total; }
+  virtual void finished(const CaseResult& result, size_t done, size_t total) {
+    (void)result;
+    (void)done;
+    (void)total;
+  }
+};
+
+// Runs the selected cases and returns one result per selected case, in input order. Throws
+// std::invalid_argument for an unusable configuration (unknown dialect, bad endpoint URL,
+// missing credentials for a remote endpoint, unreadable ca_file); never throws for what a case
+// or the endpoint does.
+RunReport run(const std::vector<Case>& cases, const RunOptions& options,
+              ProgressSink* progress = nullptr);
+
+// Whether a case is selected by dialect, filter and tags (features are checked later: a case
+// needing an absent feature is reported Disabled, not left out).
+bool selected(const Case& c, const RunOptions& options);
+bool filter_matches(std::string_view filter, std::string_view id);
+
+// 0 everything passed (XFail, Skip and Disabled allowed), 1 any Fail or XPass, 3 only engine
+// Errors (or malformed case files). 2 (usage or configuration) is the CLI's.
+int exit_code(const RunReport& report);
+
+// Recorded form of a request or response with signatures, security tokens and the given
+// secrets replaced by "<redacted>".
+std::string render_request(const HttpRequest& request, const std::vector<std::string>& secrets);
+std::string render_response(const HttpResponse& response, const std::vector<std::string>& secrets);
+std::string redact(std::string text, const std::vector<std::string>& secrets);
+
+// ---------------------------------------------------------------------------------------------
+// Sweeping leftovers of earlier runs
+
+// Whether a name or description carries a run prefix of the "kc-" family (make_run_prefix:
+// kc-yymmddthhmm-xxxx), anywhere but glued to a preceding letter or digit.
+bool has_run_prefix(std::string_view text);
+
+struct SweepItem {
+  std::string dialect;
+  std::string kind;    // key | keyring | alias
+  std::string id;      // key id, keyring name or alias name
+  std::string name;    // what matched (name, description or alias)
+  std::string action;  // what was sent: ScheduleKeyDeletion, DeleteKeyring, DeleteAlias
+  bool ok = false;
+  bool deferred = false;  // not sent (a keyring still holding keys): sweep again later
+  std::string message;    // error code and message when !ok, or why deferred
+};
+
+struct SweepReport {
+  std::vector<SweepItem> items;
+  size_t scanned = 0;               // resources looked at
+  bool truncated = false;           // the bounds were hit: run again for the rest
+  std::vector<std::string> errors;  // listing failures, "dialect: ..."
+};
+
+struct SweepLimits {
+  size_t max_pages = 50;        // per listing
+  size_t max_resources = 2000;  // looked at, per dialect
+  size_t max_deletions = 500;   // sent, per dialect
+};
+
+// Per dialect of options.dialects: lists keyrings and keys (Volcengine: DescribeKeyrings,
+// DescribeKeys; Alibaba: ListKeys + DescribeKey, ListAliases) and schedules deletion (7 days)
+// of keys, deletes keyrings and aliases whose names or descriptions carry the "kc-" family.
+// Keys already pending deletion are left alone; a keyring still holding keys (KeyCount > 0) is
+// reported deferred, not sent. Throws std::invalid_argument like run().
+SweepReport sweep(const RunOptions& options, const SweepLimits& limits = {});
+
+}  // namespace kmsconf::conformance

@@ -31,7 +31,6 @@ struct AuthOverride {
   std::optional<std::string> method;          // GET | POST
   std::map<std::string, std::string> extra_headers;
 
-  bool is_default() const;
 };
 
 // One body assertion: a JSON path into the response body and one predicate.

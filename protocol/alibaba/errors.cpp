@@ -78,7 +78,7 @@ constexpr std::array kCatalog{
     ErrorInfo{E::RejectedLimitExceeded, "RejectedLimitExceeded", 400, "Rejected.LimitExceeded",
               "User create resource limit was exceeded."},
     ErrorInfo{E::RejectedUnsupportedOperation, "RejectedUnsupportedOperation", 400,
-              "Rejected.UnsupportedOperation", "Unsupported operation."},
+              "Rejected.UnsupportedOperation", "Unsupported operation.%s"},  // %s: optional why
     ErrorInfo{E::AliasAlreadyExists, "AliasAlreadyExists", 400, "AliasAlreadyExists",
               "AliasName Already Exists."},
     ErrorInfo{E::InvalidKeyMaterial, "InvalidKeyMaterial", 400, "InvalidKeyMaterial",

@@ -18,6 +18,12 @@ using kmsconf::alibaba::AuthFailure;
 using kmsconf::alibaba::ErrorCode;
 using kmsconf::alibaba::ResponseContext;
 
+}  // namespace
+
+const std::string_view kDeletionProtectedReason = " Deletion protection is enabled for the key.";
+
+namespace {
+
 struct Refusal {
   ErrorCode code;
   std::vector<std::string> args;
@@ -81,8 +87,10 @@ Refusal from_engine_error(const engine::EngineError& e) {
       if (e.subject() == "key origin") return {ErrorCode::UnsupportedOrigin, {}};
       return {ErrorCode::RejectedUnsupportedOperation, {}};
     case ErrorKind::UnsupportedOperation:
-    case ErrorKind::DeletionProtected:
       return {ErrorCode::RejectedUnsupportedOperation, {}};
+    case ErrorKind::DeletionProtected:
+      // §4.3 publishes no code; the message names the reason [I].
+      return {ErrorCode::RejectedUnsupportedOperation, {std::string(kDeletionProtectedReason)}};
     case ErrorKind::LimitExceeded:
       return {ErrorCode::RejectedLimitExceeded, {}};
     case ErrorKind::InvalidReplicaRegion:

@@ -24,6 +24,9 @@ struct AdapterOptions {
   bool require_nonce = true;           // V1 SignatureNonce mandatory
 };
 
+// Appended to Rejected.UnsupportedOperation when deletion protection refuses a deletion.
+extern const std::string_view kDeletionProtectedReason;
+
 engine::EngineOptions engine_options(std::shared_ptr<const engine::Clock> clock,
                                      std::vector<std::string> regions = {});
 const std::vector<std::string>& default_regions();

@@ -16,6 +16,7 @@
 
 #include "protocol/alibaba/signer.hpp"
 #include "protocol/digest.hpp"
+#include "reference_server/alibaba/adapter.hpp"
 #include "tests/reference_server/alibaba/client_crypto.hpp"
 #include "tests/reference_server/alibaba/error_support.hpp"
 #include "tests/reference_server/alibaba/fixture.hpp"
@@ -943,7 +944,8 @@ TEST_F(AlibabaErrorsTest, RejectedUnsupportedOperation) {
       {"EnableDeletionProtection", true},
       {"DeletionProtectionDescription", "in use"}});
   EXPECT_TRUE(provoked(call("ScheduleKeyDeletion", {{"KeyId", aes}, {"PendingWindowInDays", 7}}),
-                       ErrorCode::RejectedUnsupportedOperation));
+                       ErrorCode::RejectedUnsupportedOperation,
+                       {std::string(server::alibaba::kDeletionProtectedReason)}));
   EXPECT_EQ(key_state(aes), "Enabled");
   ok("SetDeletionProtection", {{"KeyId", aes}, {"EnableDeletionProtection", false}});
   EXPECT_TRUE(call("ScheduleKeyDeletion", {{"KeyId", aes}, {"PendingWindowInDays", 7}}).ok());

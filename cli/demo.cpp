@@ -73,7 +73,8 @@ void volcengine_scenario(Scenario& s) {
   std::string plaintext = base64_encode("attack at dawn");
   json context = {{"user", "alice"}, {"path", "reports/q3.txt"}};
 
-  s.step("list the regions this KMS serves", "DescribeRegions", call("DescribeRegions", json::object()), 200);
+  s.step("list the regions this KMS serves", "DescribeRegions",
+         call("DescribeRegions", json::object()), 200);
   s.step("create a keyring", "CreateKeyring", call("CreateKeyring", {{"KeyringName", "demo"}}),
          200);
   s.step("a second keyring with the same name conflicts", "CreateKeyring",

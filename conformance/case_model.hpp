@@ -30,7 +30,6 @@ struct AuthOverride {
   bool replay = false;                        // send the previous step's exact request again
   std::optional<std::string> method;          // GET | POST
   std::map<std::string, std::string> extra_headers;
-
 };
 
 // One body assertion: a JSON path into the response body and one predicate.
@@ -45,7 +44,7 @@ struct Assertion {
 
 struct Expectation {
   std::optional<int> status;
-  std::optional<std::string> code;  // the dialect's wire error code; "" = must succeed
+  std::optional<std::string> code;             // the dialect's wire error code; "" = must succeed
   std::optional<std::string> message_matches;  // regex over the error message
   std::vector<Assertion> body;
 };

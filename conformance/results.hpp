@@ -25,7 +25,7 @@ std::optional<Outcome> outcome_from_string(std::string_view text);
 
 // One request/response pair as reports show it: secrets and signatures already redacted.
 struct RecordedExchange {
-  std::string step;  // "steps[2] Encrypt" or "cleanup[0] ScheduleKeyDeletion"
+  std::string step;      // "steps[2] Encrypt" or "cleanup[0] ScheduleKeyDeletion"
   std::string request;   // method, target, headers, body (redacted)
   std::string response;  // status line, headers, body (redacted)
   int status = 0;
@@ -40,7 +40,7 @@ struct CaseResult {
   std::vector<std::string> tags;
   std::vector<std::string> actions;  // operations the case's steps call, in order
   Outcome outcome = Outcome::Pass;
-  std::string message;   // why it failed/errored/skipped: step, expectation, actual value
+  std::string message;  // why it failed/errored/skipped: step, expectation, actual value
   std::string xfail_reason;
   std::string file;
   int line = 0;
@@ -50,7 +50,7 @@ struct CaseResult {
 
 struct RunReport {
   std::string tool_version;
-  std::string endpoint;  // "in-process" or the URL
+  std::string endpoint;    // "in-process" or the URL
   std::string started_at;  // ISO-8601 UTC
   std::chrono::milliseconds elapsed{0};
   std::string run_prefix;

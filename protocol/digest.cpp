@@ -34,7 +34,9 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
-std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+  return hex_encode(sha256(data));
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   return hmac_with(EVP_sha256(), key, data);
@@ -51,8 +53,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 std::string random_bytes(size_t count) {
   std::string out(count, '\0');
-  if (count > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
-                              static_cast<int>(count)) != 1) {
+  if (count > 0 &&
+      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
   return out;

@@ -68,8 +68,12 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-std::string hex_encode(std::string_view bytes) { return hex_with(bytes, "0123456789abcdef"); }
-std::string hex_encode_upper(std::string_view bytes) { return hex_with(bytes, "0123456789ABCDEF"); }
+std::string hex_encode(std::string_view bytes) {
+  return hex_with(bytes, "0123456789abcdef");
+}
+std::string hex_encode_upper(std::string_view bytes) {
+  return hex_with(bytes, "0123456789ABCDEF");
+}
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
   std::string out;

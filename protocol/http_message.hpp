@@ -16,9 +16,9 @@ struct CaseInsensitiveLess {
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct HttpRequest {
-  std::string method;     // "GET", "POST", ...
+  std::string method;      // "GET", "POST", ...
   std::string path = "/";  // path part of the target, still percent-encoded
-  std::string raw_query;  // part after '?', exactly as on the wire
+  std::string raw_query;   // part after '?', exactly as on the wire
   Headers headers;
   std::string body;
 

@@ -46,8 +46,7 @@ class AlibabaServerTest : public ::testing::Test {
   std::unique_ptr<client::AlibabaClient> make_client(const std::string& ak, const std::string& sk,
                                                      const std::string& token = "") {
     auto endpoint = client::Endpoint::parse(server_->endpoint());
-    return std::make_unique<client::AlibabaClient>(*endpoint,
-                                                   alibaba::Credentials{ak, sk, token});
+    return std::make_unique<client::AlibabaClient>(*endpoint, alibaba::Credentials{ak, sk, token});
   }
 
   // Signs with the server's clock, so a ManualClock far from real time still verifies.

@@ -45,9 +45,8 @@ class VolcengineServerTest : public ::testing::Test {
                                                         const std::string& sk,
                                                         const std::string& token = "") {
     auto endpoint = client::Endpoint::parse(server_->endpoint());
-    return std::make_unique<client::VolcengineClient>(*endpoint,
-                                                      volcengine::Credentials{ak, sk, token},
-                                                      kRegion);
+    return std::make_unique<client::VolcengineClient>(
+        *endpoint, volcengine::Credentials{ak, sk, token}, kRegion);
   }
 
   // Signs with the server's clock, so a ManualClock far from real time still verifies.

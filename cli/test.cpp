@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
+#include "cli/test_command.hpp"
 #include "conformance/case_file.hpp"
 #include "conformance/console.hpp"
 #include "conformance/results.hpp"
@@ -42,28 +43,6 @@ using conformance::Outcome;
 using nlohmann::json;
 
 constexpr const char* kToolVersion = "0.1.0";
-
-struct TestOptions {
-  std::string dialect = "all";
-  std::vector<std::string> endpoints;  // URL, or DIALECT=URL
-  std::string region;
-  std::string filter;
-  std::vector<std::string> tags;
-  size_t jobs = 4;
-  std::string features_file;
-  std::string expected_failures_file;
-  std::string baseline_file;
-  std::string junit_file;
-  std::string json_file;
-  std::string html_file;
-  bool sweep = false;
-  std::string fixtures_dir;
-  std::string ca_file;
-  bool insecure = false;
-  int timeout_ms = 30000;
-  std::string credentials_file;
-  bool verbose = false;
-};
 
 // A usage or configuration problem: exit code 2.
 class ConfigError : public std::runtime_error {
@@ -287,6 +266,8 @@ int baseline_exit(const TestOptions& o, const conformance::RunReport& report) {
   return report.file_errors.empty() ? 0 : 3;
 }
 
+}  // namespace
+
 int run_test(const TestOptions& o) {
   try {
     conformance::RunOptions r = run_options(o);
@@ -297,6 +278,10 @@ int run_test(const TestOptions& o) {
     }
 #endif
     std::string fixtures = find_fixtures(o.fixtures_dir);
+    // In-process servers draw RSA pairs from the suite's key pool when it has one.
+    if (fs::path pool = fs::path(fixtures) / "keypool" / "rsa-test-keys.pem"; fs::exists(pool)) {
+      r.key_pool_file = pool.string();
+    }
     std::vector<conformance::Case> cases;
     std::vector<std::string> file_errors;
     for (const auto& dialect : r.dialects) {
@@ -347,8 +332,6 @@ int run_test(const TestOptions& o) {
   }
 }
 
-}  // namespace
-
 void add_test_command(CLI::App& app, std::function<int()>* run) {
   auto o = std::make_shared<TestOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -368,8 +351,7 @@ void add_test_command(CLI::App& app, std::function<int()>* run) {
       ->capture_default_str();
   cmd->add_option("--features", o->features_file,
                   "JSON list of enabled features; cases needing others are Disabled "
-                  "(default: all the endpoint can have; in-process all but fault-injection and "
-                  "sts-credentials)")
+                  "(default: all the endpoint can have; in-process all but sts-credentials)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--expected-failures", o->expected_failures_file,
                   "JSON {\"case id\": \"reason\"}: those failing are XFail, passing XPass")

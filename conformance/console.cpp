@@ -153,6 +153,7 @@ std::string totals_line(const RunReport& report) {
   out << " in " << report.elapsed.count() / 1000 << "." << (report.elapsed.count() % 1000) / 100
       << " s";
   if (!report.run_prefix.empty()) out << " (run prefix " << report.run_prefix << ")";
+  for (const auto& note : report.notes) out << "\nnote: " << note;
   return out.str();
 }
 

@@ -151,10 +151,15 @@ nlohmann::json to_json(const RunReport& report) {
   for (const auto& [value, name] : kOutcomeNames) summary[std::string(name)] = report.count(value);
   json results = json::array();
   for (const auto& result : report.results) results.push_back(result_json(result));
-  return {{"format", "kmsconf-run-report/1"},     {"tool_version", report.tool_version},
-          {"endpoint", report.endpoint},          {"started_at", report.started_at},
-          {"elapsed_ms", report.elapsed.count()}, {"run_prefix", report.run_prefix},
-          {"summary", std::move(summary)},        {"file_errors", report.file_errors},
+  return {{"format", "kmsconf-run-report/1"},
+          {"tool_version", report.tool_version},
+          {"endpoint", report.endpoint},
+          {"started_at", report.started_at},
+          {"elapsed_ms", report.elapsed.count()},
+          {"run_prefix", report.run_prefix},
+          {"summary", std::move(summary)},
+          {"file_errors", report.file_errors},
+          {"notes", report.notes},
           {"results", std::move(results)}};
 }
 
@@ -168,6 +173,7 @@ RunReport report_from_json(const nlohmann::json& input) {
   report.run_prefix = text(input, "run_prefix", where);
   report.elapsed = std::chrono::milliseconds(integer(input, "elapsed_ms", where));
   report.file_errors = strings(input, "file_errors", where);
+  if (input.contains("notes")) report.notes = strings(input, "notes", where);
   const json& results = member(input, "results", where);
   if (!results.is_array()) bad(where + ".results", "must be an array");
   for (size_t i = 0; i < results.size(); ++i) {

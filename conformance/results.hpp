@@ -56,6 +56,7 @@ struct RunReport {
   std::string run_prefix;
   std::vector<CaseResult> results;
   std::vector<std::string> file_errors;  // malformed case files, "file:line: field: reason"
+  std::vector<std::string> notes;        // about the run itself, for its maintainers
 
   size_t count(Outcome outcome) const;
 };

@@ -14,6 +14,8 @@
 #include "conformance/templates.hpp"
 #include "protocol/ascii.hpp"
 #include "protocol/time_format.hpp"
+#include "reference_server/engine/crypto/key_pool.hpp"
+#include "reference_server/engine/engine.hpp"
 #include "reference_server/reference_server.hpp"
 
 namespace kmsconf::conformance {
@@ -97,10 +99,10 @@ std::string low_quotas(const std::string& dialect) {
   return R"({"actions": {"DescribeRegions": {"rate": 5, "burst": 10}}})";
 }
 
-// Features an in-process server cannot provide: no fault hook, and the run's credential is not
-// a temporary (STS) one.
+// Features an in-process server cannot provide: the run's credential is not a temporary (STS)
+// one.
 const std::set<std::string>& unavailable_in_process() {
-  static const std::set<std::string> features{"fault-injection", "sts-credentials"};
+  static const std::set<std::string> features{"sts-credentials"};
   return features;
 }
 
@@ -128,10 +130,23 @@ bool feature_enabled(const std::string& feature, const std::string& dialect,
   return !in_process_only().contains(feature);
 }
 
+// Parsed once per process: runs in one process (tests, the demo) share the immutable pool, and
+// each server still hands out every pair at most once.
+std::shared_ptr<const engine::crypto::KeyPool> cached_key_pool(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const engine::crypto::KeyPool>> pools;
+  std::lock_guard lock(mutex);
+  auto& pool = pools[path];
+  if (!pool) pool = engine::crypto::KeyPool::load(path);
+  return pool;
+}
+
 struct Environment {
   std::vector<std::unique_ptr<server::ReferenceServer>> servers;
   std::map<std::string, Target> targets;
   client::ClientOptions client_options;
+  // RunOptions::on_server_started, also for the low-quota twins run_one starts.
+  std::function<void(const std::string&, server::ReferenceServer&)> on_server_started;
 
   std::string describe() const {
     bool all_local = std::all_of(targets.begin(), targets.end(),
@@ -167,6 +182,7 @@ std::unique_ptr<Environment> prepare(const RunOptions& options,
   env->client_options.timeout = options.timeout;
   env->client_options.insecure = options.insecure;
   env->client_options.ca_file = options.ca_file;
+  env->on_server_started = options.on_server_started;
   for (const auto& dialect : dialects) {
     check_dialect(dialect);
     Target target;
@@ -195,9 +211,15 @@ std::unique_ptr<Environment> prepare(const RunOptions& options,
              t.session_token});
       }
       server_options.credentials.set_account(kClosedAccount, {.service_open = false});
+      // The test-only hook behind the "fault-injection" cases; never on for a real endpoint.
+      server_options.fault_injection = true;
+      if (!options.key_pool_file.empty()) {
+        server_options.key_pool = cached_key_pool(options.key_pool_file);
+      }
       target.server_options = server_options;
       auto srv = std::make_unique<server::ReferenceServer>(std::move(server_options));
       srv->start();
+      if (options.on_server_started) options.on_server_started(dialect, *srv);
       target.credentials = {run_credential.access_key_id, run_credential.secret_access_key,
                             run_credential.session_token};
       target.account_id = run_credential.account_id;
@@ -561,6 +583,16 @@ bool needs_low_quota(const Case& c) {
          c.features.end();
 }
 
+// A pool too small for the suites makes runs slow, not wrong: say so, so that it gets refilled.
+void note_key_pool_shortfall(const Environment& env, RunReport& report) {
+  size_t generated = 0;
+  for (const auto& srv : env.servers) generated += srv->engine().key_material_counts().generated;
+  if (generated > 0) {
+    report.notes.push_back("the key pool ran out: " + std::to_string(generated) +
+                           " RSA pairs were generated; make it bigger with scripts/gen-key-pool");
+  }
+}
+
 // Runs one case; in-process cases needing low quotas get a server of their own.
 CaseResult run_one(const Case& c, const Environment& env,
                    std::map<std::string, std::unique_ptr<DialectDriver>>& drivers,
@@ -571,6 +603,7 @@ CaseResult run_one(const Case& c, const Environment& env,
     options.quotas.merge_json_text(low_quotas(c.dialect), "low-quota-throttling");
     server::ReferenceServer throttled(std::move(options));
     throttled.start();
+    if (env.on_server_started) env.on_server_started(c.dialect, throttled);
     Target own = target;
     own.endpoint = *client::Endpoint::parse(throttled.endpoint());
     auto driver =
@@ -749,6 +782,7 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
   for (auto& t : threads) t.join();
 
   report.elapsed = elapsed_since(start);
+  if (!options.key_pool_file.empty()) note_key_pool_shortfall(*env, report);
   return report;
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,6 +16,10 @@
 #include "conformance/case_model.hpp"
 #include "conformance/driver.hpp"
 #include "conformance/results.hpp"
+
+namespace kmsconf::server {
+class ReferenceServer;
+}
 
 namespace kmsconf::conformance {
 
@@ -32,12 +37,12 @@ struct RunOptions {
   std::vector<std::string> tags;  // any-of; empty = all
   size_t jobs = 4;                // worker threads, each with its own drivers and connections
   // Enabled features; a case requiring one not in the set is Disabled. nullopt: for an
-  // in-process server every feature it can provide (all but "fault-injection" and
-  // "sts-credentials"), including "test-credentials" (the well-known keys of
-  // fixtures/volcengine/errors.json are added to it) and "low-quota-throttling" (such cases
-  // get a server of their own with small quotas); for a remote endpoint every feature but
-  // those two in-process ones and "fault-injection", with "sts-credentials" on when the run's
-  // credential carries a session token.
+  // in-process server every feature it can provide (all but "sts-credentials"), including
+  // "test-credentials" (the well-known keys of fixtures/volcengine/errors.json are added to
+  // it), "low-quota-throttling" (such cases get a server of their own with small quotas) and
+  // "fault-injection" (its fault hook is on); for a remote endpoint every feature but those
+  // three in-process ones, with "sts-credentials" on when the run's credential carries a
+  // session token.
   std::optional<std::set<std::string>> features;
   std::map<std::string, std::string> expected_failures;  // case id -> reason
   std::chrono::milliseconds timeout{30000};              // per request (connect to last byte)
@@ -46,8 +51,16 @@ struct RunOptions {
   // Per dialect; required for a remote endpoint, ignored for in-process servers.
   std::map<std::string, Credentials> credentials;
   std::map<std::string, std::string> account_ids;  // {{account_id}} per dialect, when known
+  // PEM file of pre-generated RSA pairs (fixtures/keypool/, engine/crypto/key_pool.hpp) that
+  // in-process servers hand out before generating keys; empty: they generate every key.
+  std::string key_pool_file;
   std::string run_prefix;    // empty: make_run_prefix(now); each case gets its own suffix
   std::string tool_version;  // copied into the report
+  // Test only: told about every in-process server the runner starts (the per-dialect ones and
+  // each low-quota twin), before any case's request reaches it; e.g. to set an engine mutation.
+  // Called from the runner's threads, so it must be thread-safe.
+  std::function<void(const std::string& dialect, server::ReferenceServer& server)>
+      on_server_started;
 };
 
 // Told about progress from worker threads, one call at a time (the runner serialises them).

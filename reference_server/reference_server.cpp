@@ -12,8 +12,8 @@ struct ReferenceServer::Impl {
     if (!options.clock) options.clock = std::make_shared<engine::SystemClock>();
     if (options.credentials.all().empty()) options.credentials.add(CredentialStore::random_demo());
     if (options.dialect == Dialect::Alibaba) {
-      engine =
-          std::make_unique<engine::Engine>(alibaba::engine_options(options.clock, options.regions));
+      engine = std::make_unique<engine::Engine>(
+          with_key_pool(alibaba::engine_options(options.clock, options.regions)));
       throttler = std::make_unique<Throttler>(options.quotas.over(alibaba::default_quotas()),
                                               options.clock);
       alibaba::AdapterOptions adapter_options;
@@ -21,15 +21,17 @@ struct ReferenceServer::Impl {
       adapter_options.check_timestamp = options.check_timestamps;
       adapter_options.legacy_timestamp_code = options.legacy_timestamp_code;
       adapter_options.require_nonce = options.require_nonce;
+      adapter_options.fault_injection = options.fault_injection;
       adapter = std::make_unique<alibaba::Adapter>(*engine, options.credentials, *throttler,
                                                    adapter_options);
     } else {
       engine = std::make_unique<engine::Engine>(
-          volcengine::engine_options(options.clock, options.regions));
+          with_key_pool(volcengine::engine_options(options.clock, options.regions)));
       throttler = std::make_unique<Throttler>(options.quotas, options.clock);
       adapter = std::make_unique<volcengine::Adapter>(
           *engine, options.credentials, *throttler,
-          volcengine::AdapterOptions{options.max_clock_skew, options.check_timestamps});
+          volcengine::AdapterOptions{options.max_clock_skew, options.check_timestamps,
+                                     options.fault_injection});
     }
     // One source of truth for "KMS opened" per account: the engine's flag.
     for (const auto& [account, settings] : options.credentials.accounts()) {
@@ -44,6 +46,11 @@ struct ReferenceServer::Impl {
     server = std::make_unique<HttpServer>(
         http, [dialect](const HttpRequest& request) { return dialect->handle(request); },
         [dialect](int status, std::string_view reason) { return dialect->reject(status, reason); });
+  }
+
+  engine::EngineOptions with_key_pool(engine::EngineOptions engine_options) const {
+    engine_options.key_pool = options.key_pool;
+    return engine_options;
   }
 
   ReferenceServerOptions options;

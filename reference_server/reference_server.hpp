@@ -16,7 +16,10 @@
 
 namespace kmsconf::engine {
 class Engine;
+namespace crypto {
+class KeyPool;
 }
+}  // namespace kmsconf::engine
 
 namespace kmsconf::server {
 
@@ -42,6 +45,12 @@ struct ReferenceServerOptions {
   bool legacy_timestamp_code = false;
   bool require_nonce = true;
   size_t max_body_bytes = 1024 * 1024;
+  // Test only, off by default: answer a request carrying X-Kmsconf-Fault with the failure it
+  // names (pipeline.hpp), so conformance cases can reach the dialect's catch-all error.
+  bool fault_injection = false;
+  // Pre-generated RSA pairs handed out (each once per server) before any is generated: for
+  // test runs, where RSA key generation would dominate (engine/crypto/key_pool.hpp).
+  std::shared_ptr<const engine::crypto::KeyPool> key_pool;
 };
 
 class ReferenceServer {

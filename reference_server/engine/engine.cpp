@@ -37,6 +37,11 @@ void Engine::set_mutation(const std::string& name) {
   state_->mutation = name;
 }
 
+Engine::KeyMaterialCounts Engine::key_material_counts() const {
+  crypto::KeySource::Counts counts = state_->keys.counts();
+  return {counts.pooled, counts.generated};
+}
+
 bool Engine::State::region_known(const std::string& name) const {
   const auto& known = options.regions;
   return std::find(known.begin(), known.end(), name) != known.end();

@@ -16,6 +16,9 @@
 #include "reference_server/engine/state_policy.hpp"
 
 namespace kmsconf::engine {
+namespace crypto {
+class KeyPool;
+}
 
 // Where a request acts: the caller's account and the region the endpoint serves.
 struct Scope {
@@ -73,6 +76,9 @@ struct EngineOptions {
   std::chrono::seconds import_token_lifetime{24 * 3600};
   size_t max_versions_per_key = 0;                      // 0 = unlimited
   std::chrono::seconds min_manual_version_interval{0};  // between CreateKeyVersion calls
+  // Pre-generated RSA pairs to hand out before generating any (crypto/key_pool.hpp); null:
+  // always generate.
+  std::shared_ptr<const crypto::KeyPool> key_pool;
 };
 
 struct AliasInfo {
@@ -275,6 +281,13 @@ class Engine {
 
   // Test hook: a deliberate deviation from documented behaviour, for mutation tests.
   void set_mutation(const std::string& name);
+
+  // How many RSA pairs came from the key pool and how many had to be generated.
+  struct KeyMaterialCounts {
+    size_t pooled = 0;
+    size_t generated = 0;
+  };
+  KeyMaterialCounts key_material_counts() const;
 
   struct State;  // defined in engine/state.hpp; public so operation files can share it
 

@@ -25,8 +25,12 @@ ImportParameters Engine::get_parameters_for_import(const Scope& scope, const Key
     KeyRecord& key = state_->resolve_key(scope, selector);
     state_->require(key, KeyOp::GetParametersForImport);
     require_external(key);
+    // SM2 wrapping keys live in an HSM: both dialects' docs refuse EC_SM2 for a SOFTWARE key.
+    if (sm2_spec && key.info.protection != ProtectionLevel::Hsm) {
+      throw EngineError::invalid_parameter(Field::WrappingSpec);
+    }
   }
-  KeyMaterialPtr wrapping = crypto::generate_wrapping_key(spec);  // slow: outside the lock
+  KeyMaterialPtr wrapping = state_->keys.generate_wrapping_key(spec);  // slow: outside the lock
   std::lock_guard lock(state_->mutex);
   KeyRecord& key = state_->resolve_key(scope, selector);
   ImportSession session;

@@ -39,7 +39,7 @@ KeyInfo Engine::create_key(const Scope& scope, const CreateKeyRequest& request) 
   validate_create(request);
   // Key generation (RSA-4096 takes a while) happens before taking the lock.
   KeyMaterialPtr material;
-  if (request.origin == Origin::Kms) material = crypto::generate(request.spec);
+  if (request.origin == Origin::Kms) material = state_->keys.generate(request.spec);
 
   std::lock_guard lock(state_->mutex);
   RegionState& reg = state_->region(scope);
@@ -161,7 +161,7 @@ KeyVersionInfo Engine::create_key_version(const Scope& scope, const KeySelector&
     throw EngineError::unsupported(key.info.state, KeyOp::CreateVersion);
   }
   KeyVersionInfo info =
-      state_->add_version(key, state_->region(scope), crypto::generate(key.info.spec)).info;
+      state_->add_version(key, state_->region(scope), state_->keys.generate(key.info.spec)).info;
   state_->touch(key);
   return info;
 }

@@ -53,7 +53,7 @@ void Engine::State::settle_all(const Scope& scope) {
 }
 
 void Engine::State::rotate(KeyRecord& key, RegionState& reg) {
-  add_version(key, reg, crypto::generate(key.info.spec));
+  add_version(key, reg, keys.generate(key.info.spec));
   // The rotation counts as done when it was due, so the schedule keeps its period and a key
   // untouched for N intervals catches up with N rotations.
   TimePoint t = now();

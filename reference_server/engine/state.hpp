@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/digest.hpp"
+#include "reference_server/engine/crypto/key_pool.hpp"
 #include "reference_server/engine/engine.hpp"
 
 namespace kmsconf::engine {
@@ -66,9 +67,10 @@ struct AccountState {
 };
 
 struct Engine::State {
-  explicit State(EngineOptions opts) : options(std::move(opts)) {}
+  explicit State(EngineOptions opts) : options(std::move(opts)), keys(options.key_pool) {}
 
   EngineOptions options;
+  crypto::KeySource keys;  // fresh material; thread-safe, so used outside the lock too
   std::mutex mutex;
   std::map<std::string, AccountState> accounts;
   std::string mutation;

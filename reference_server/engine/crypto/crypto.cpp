@@ -579,6 +579,32 @@ KeySpec spec_of(const KeyMaterial& material) {
   return material.spec();
 }
 
+std::vector<KeyMaterialPtr> rsa_pairs_from_pem(std::string_view pem, const std::string& origin) {
+  ErrorMark mark;
+  static constexpr std::string_view kBegin = "-----BEGIN ";
+  static constexpr std::string_view kEnd = "-----END ";
+  std::vector<KeyMaterialPtr> pairs;
+  for (size_t at = pem.find(kBegin); at != std::string_view::npos; at = pem.find(kBegin, at)) {
+    size_t line = 1 + static_cast<size_t>(std::count(pem.begin(), pem.begin() + at, '\n'));
+    std::string where = origin + ":" + std::to_string(line);
+    size_t end = pem.find(kEnd, at);
+    size_t stop = end == std::string_view::npos ? end : pem.find('\n', end);
+    std::string_view block = pem.substr(at, stop == std::string_view::npos ? stop : stop - at);
+    at += block.size();
+    BioPtr bio(BIO_new_mem_buf(block.data(), static_cast<int>(block.size())));
+    if (!bio) throw openssl_failure("BIO_new_mem_buf");
+    PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!pkey) throw std::invalid_argument(where + ": not a PEM private key");
+    std::optional<KeySpec> spec;
+    for (KeySpec candidate : {KeySpec::Rsa2048, KeySpec::Rsa3072, KeySpec::Rsa4096}) {
+      if (matches_spec(pkey.get(), candidate)) spec = candidate;
+    }
+    if (!spec) throw std::invalid_argument(where + ": not an RSA-2048, -3072 or -4096 key");
+    pairs.push_back(std::make_shared<const KeyMaterial>(*spec, std::move(pkey), std::string{}));
+  }
+  return pairs;
+}
+
 std::optional<KeyMaterialPtr> from_imported(KeySpec spec, std::string_view bytes_in) {
   ErrorMark mark;
   if (is_symmetric(spec)) {
@@ -861,8 +887,12 @@ std::string public_key_pem(const KeyMaterial& key) {
 
 // ---- BYOK ----------------------------------------------------------------------------------
 
+KeySpec wrapping_key_spec(WrappingKeySpec spec) {
+  return spec == WrappingKeySpec::EcSm2 ? KeySpec::EcSm2 : KeySpec::Rsa2048;
+}
+
 KeyMaterialPtr generate_wrapping_key(WrappingKeySpec spec) {
-  return generate(spec == WrappingKeySpec::EcSm2 ? KeySpec::EcSm2 : KeySpec::Rsa2048);
+  return generate(wrapping_key_spec(spec));
 }
 
 std::optional<std::string> unwrap(const KeyMaterial& wrapping_key, WrappingAlgorithm algorithm,

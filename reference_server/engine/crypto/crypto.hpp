@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reference_server/engine/model.hpp"
 
@@ -25,6 +26,13 @@ namespace kmsconf::engine::crypto {
 KeyMaterialPtr generate(KeySpec spec);
 
 KeySpec spec_of(const KeyMaterial& material);
+
+// RSA key pairs from PEM "PRIVATE KEY" (PKCS#8) blocks, in file order, each with the RSA spec
+// of its modulus size. For trusted, pre-generated material (crypto/key_pool.hpp): unlike
+// from_imported the pairs are not checked for consistency, which would cost a primality test
+// each. Throws std::invalid_argument naming `origin` and the line of a block that does not
+// parse or is not RSA-2048, -3072 or -4096.
+std::vector<KeyMaterialPtr> rsa_pairs_from_pem(std::string_view pem, const std::string& origin);
 
 // Material from imported bytes: raw secret for symmetric specs; PKCS#8 DER private key for
 // asymmetric specs. nullopt when the bytes do not fit the spec (length, curve, modulus).
@@ -83,6 +91,7 @@ std::string public_key_der(const KeyMaterial& key);  // SubjectPublicKeyInfo, DE
 // BYOK: a fresh wrapping key pair, and unwrapping of material encrypted to its public key.
 // RSAES_* need an RSA wrapping key, Sm2Pke an SM2 one; unwrap returns nullopt for a mismatch
 // and for anything that does not decrypt. RsaesPkcs1V15 is there for compatibility only.
+KeySpec wrapping_key_spec(WrappingKeySpec spec);
 KeyMaterialPtr generate_wrapping_key(WrappingKeySpec spec);
 std::optional<std::string> unwrap(const KeyMaterial& wrapping_key, WrappingAlgorithm algorithm,
                                   std::string_view wrapped);

@@ -2,6 +2,7 @@
 // and algorithm checks, and the state policy.
 #include "protocol/digest.hpp"
 #include "reference_server/engine/crypto/crypto.hpp"
+#include "reference_server/engine/crypto/key_pool.hpp"
 #include "tests/reference_server/engine/engine_fixture.hpp"
 
 namespace kmsconf::engine::testing {
@@ -242,6 +243,25 @@ TEST_F(AsymmetricTest, MacKeys) {
                 [&] { engine_->generate_mac(scope_, id_of(key), MacAlgorithm::HmacSha256, "m"); })
                 .state(),
             KeyState::Disabled);
+}
+
+// With a key pool, RSA keys take pooled pairs (one each, so keys never share material) until
+// the pool is used up, then generated ones; the counts say which.
+TEST_F(AsymmetricTest, KeyPoolPairsGoToOneKeyEach) {
+  auto pool = crypto::KeyPool::load(KMSCONF_SOURCE_DIR "/fixtures/keypool/rsa-test-keys.pem");
+  const auto& pooled = pool->pairs(KeySpec::Rsa3072);
+  ASSERT_GE(pooled.size(), 2u);
+  make_engine(CiphertextLayout::KeyIdAndVersionNumber,
+              [&](EngineOptions& options) { options.key_pool = pool; });
+  KeyInfo first = key_of(KeySpec::Rsa3072, KeyUsage::SignVerify);
+  KeyInfo second = key_of(KeySpec::Rsa3072, KeyUsage::EncryptDecrypt);
+  std::string first_der = engine_->get_public_key(scope_, id_of(first)).der;
+  std::string second_der = engine_->get_public_key(scope_, id_of(second)).der;
+  EXPECT_EQ(first_der, crypto::public_key_der(*pooled[0]));
+  EXPECT_EQ(second_der, crypto::public_key_der(*pooled[1]));
+  key_of(KeySpec::EcP256, KeyUsage::SignVerify);  // not pooled, not counted
+  EXPECT_EQ(engine_->key_material_counts().pooled, 2u);
+  EXPECT_EQ(engine_->key_material_counts().generated, 0u);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ struct ServeOptions {
   std::string region;  // empty: the dialect's first default region
   size_t threads = 2;
   int max_clock_skew = 900;
+  bool fault_injection = false;
 };
 
 // "127.0.0.1:8080" or "[::1]:8080".
@@ -103,11 +104,15 @@ int serve(const ServeOptions& o) {
     options.max_clock_skew = std::chrono::seconds(o.max_clock_skew);
     options.credentials = credentials;
     options.quotas = quotas;
+    options.fault_injection = o.fault_injection;
     std::string home = options.regions.front();
     servers.push_back(std::make_unique<server::ReferenceServer>(std::move(options)));
     servers.back()->start();
     std::cout << "kmsconf reference KMS (" << server::dialect_name(listener.dialect)
               << ") listening on " << servers.back()->endpoint() << ", region " << home << "\n";
+    if (o.fault_injection) {
+      std::cout << "fault injection on (test only): X-Kmsconf-Fault is honoured\n";
+    }
   }
   if (o.credentials_file.empty()) {
     // No credentials file: a throwaway demo key pair, printed once so a client can use it.
@@ -150,6 +155,9 @@ void add_serve_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_option("--max-clock-skew", options->max_clock_skew, "Accepted X-Date skew in seconds")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  cmd->add_flag("--fault-injection", options->fault_injection,
+                "Test only: answer requests carrying X-Kmsconf-Fault: UndefinedError with the "
+                "dialect's catch-all 500 error (off: the header is ignored)");
   cmd->callback([options, run] { *run = [options] { return serve(*options); }; });
 }
 

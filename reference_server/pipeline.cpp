@@ -15,4 +15,13 @@ Admission admit(const CredentialStore& credentials, const engine::Engine& engine
   return Admission::Admitted;
 }
 
+std::optional<Failure> requested_fault(const HttpRequest& request, bool enabled) {
+  if (!enabled || !request.has_header(kFaultHeader)) return std::nullopt;
+  if (request.header(kFaultHeader) == kFaultUndefinedError) {
+    return Failure{Failure::Kind::Internal, std::nullopt, std::nullopt, "injected fault"};
+  }
+  ParamError unknown(std::string(kFaultHeader), ParamError::Reason::Invalid, "unknown fault");
+  return Failure{Failure::Kind::Parameter, unknown, std::nullopt, unknown.name()};
+}
+
 }  // namespace kmsconf::server

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "reference_server/credentials.hpp"
@@ -49,5 +50,20 @@ std::variant<Result, Failure> run_guarded(Handler&& handler) {
     return Failure{Failure::Kind::Internal, std::nullopt, std::nullopt, e.what()};
   }
 }
+
+// Test-only fault hook (ReferenceServerOptions::fault_injection, off by default): a request
+// carrying this header asks for a failure no well-formed request could otherwise provoke, so
+// conformance cases can check the dialect's catch-all error. It is consulted only after
+// admission, so a fault is answered to correctly signed, admitted requests only.
+inline constexpr std::string_view kFaultHeader = "X-Kmsconf-Fault";
+// The hook's one fault: an undefined failure inside the service. A name of the hook's own
+// vocabulary (it reads like Volcengine's code because the case files came first), not a wire
+// code: each dialect answers it with its own catalog entry.
+inline constexpr std::string_view kFaultUndefinedError = "UndefinedError";
+
+// The Failure a request's fault header asks for; nullopt when the hook is off or the request
+// carries no such header. kFaultUndefinedError is an Internal failure, which each dialect
+// answers with its catch-all 500; any other name is a Parameter failure naming the header.
+std::optional<Failure> requested_fault(const HttpRequest& request, bool enabled);
 
 }  // namespace kmsconf::server

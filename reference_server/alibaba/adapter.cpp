@@ -274,6 +274,10 @@ HttpResponse Adapter::handle(const HttpRequest& request) {
     case Admission::Admitted:
       break;
   }
+  // Before DryRun: the fault stands for the service failing, whatever the call would do.
+  if (auto fault = requested_fault(request, options_.fault_injection)) {
+    return refuse(from_failure(*fault));
+  }
   std::string region = engine_.regions().empty() ? "" : engine_.regions().front();
   // A DryRun is validated by running the call and discarding its answer: every operation that
   // takes DryRun only reads keys and computes, so it leaves nothing behind, and the verdict is

@@ -22,6 +22,7 @@ struct AdapterOptions {
   bool check_timestamp = true;
   bool legacy_timestamp_code = false;  // IllegalTimestamp instead of InvalidTimeStamp.*
   bool require_nonce = true;           // V1 SignatureNonce mandatory
+  bool fault_injection = false;        // test-only: honour kFaultHeader (pipeline.hpp)
 };
 
 // Appended to Rejected.UnsupportedOperation when deletion protection refuses a deletion.

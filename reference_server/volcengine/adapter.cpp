@@ -173,6 +173,9 @@ HttpResponse Adapter::handle(const HttpRequest& request) {
     case Admission::Admitted:
       break;
   }
+  if (auto fault = requested_fault(request, options_.fault_injection)) {
+    return refuse(from_failure(*fault));
+  }
   auto outcome = run_guarded<std::optional<nlohmann::json>>([&] {
     Params params = Params::from_request(request);
     Call call{engine_, {credential.account_id, meta.region}, params};

@@ -21,6 +21,7 @@ inline constexpr std::string_view kApiVersion = "2021-02-18";
 struct AdapterOptions {
   std::chrono::seconds max_clock_skew{900};
   bool check_timestamp = true;
+  bool fault_injection = false;  // test-only: honour kFaultHeader (pipeline.hpp)
 };
 
 // Engine settings this dialect documents: state policy, blob layout, deletion window, regions.

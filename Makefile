@@ -18,8 +18,9 @@ build: configure
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
+# Both conformance suites in-process; the HTML, JSON and JUnit reports go to $(BUILD_DIR)/reports.
 demo: build
-	@$(BUILD_DIR)/cli/kmsconf demo
+	@$(BUILD_DIR)/cli/kmsconf demo --report-dir $(BUILD_DIR)/reports
 
 # ASan + UBSan build of everything, then the whole test suite under it.
 asan: deps

@@ -1,0 +1,40 @@
+// What `kmsconf test` runs: its options and the function that loads the case files, runs them,
+// prints the summary and writes the reports. `kmsconf demo` fills in the same options and calls
+// the same function, so the two commands cannot drift apart.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace kmsconf::cli {
+
+struct TestOptions {
+  std::string dialect = "all";
+  std::vector<std::string> endpoints;  // URL, or DIALECT=URL
+  std::string region;
+  std::string filter;
+  std::vector<std::string> tags;
+  size_t jobs = 4;
+  std::string features_file;
+  std::string expected_failures_file;
+  std::string baseline_file;
+  std::string junit_file;
+  std::string json_file;
+  std::string html_file;
+  bool sweep = false;
+  std::string fixtures_dir;
+  std::string ca_file;
+  bool insecure = false;
+  int timeout_ms = 30000;
+  std::string credentials_file;
+  bool verbose = false;
+};
+
+// Runs the selected cases (or the sweep), prints progress, the summary table and the totals
+// line to stdout, writes the requested reports. Returns the exit code docs/case-format.md
+// gives: 0 all passed, 1 a Fail or XPass (or, with a baseline, a regression), 2 usage or
+// configuration (the reason on stderr), 3 only engine Errors or malformed case files.
+int run_test(const TestOptions& options);
+
+}  // namespace kmsconf::cli

@@ -1,12 +1,7 @@
 // `kmsconf serve` as a child process: it comes up on the port it was given, accepts requests
 // signed the way the Node and Go SDKs sign them, refuses a wrong secret, refuses to start on a
 // malformed credentials or quotas file (naming the file and the field), and stops on SIGTERM.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,11 +11,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +21,7 @@
 #include "conformance/http_client.hpp"
 #include "conformance/volcengine_client.hpp"
 #include "protocol/volcengine/errors.hpp"
+#include "tests/cli/child_process.hpp"
 
 namespace kmsconf::testing {
 namespace {
@@ -41,97 +35,6 @@ constexpr const char* kSk = "c2VydmUtdGVzdC1zZWNyZXQta2V5";
 constexpr auto kStartBound = 15s;
 constexpr auto kStopBound = 10s;
 constexpr auto kPollInterval = 50ms;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-}
-
-// A port nothing listens on right now (the kernel's pick for an ephemeral bind).
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-// One `kmsconf` child with stdout/stderr in files; killed (SIGKILL) if still running at the end.
-class Child {
- public:
-  Child(const std::vector<std::string>& args, const std::string& out_path,
-        const std::string& err_path)
-      : out_path_(out_path), err_path_(err_path) {
-    std::vector<char*> argv;
-    std::vector<std::string> all{KMSCONF_BINARY};
-    all.insert(all.end(), args.begin(), args.end());
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (out < 0 || err < 0) ::_exit(127);
-      ::dup2(out, STDOUT_FILENO);
-      ::dup2(err, STDERR_FILENO);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-
-  ~Child() {
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  bool started() const { return pid_ > 0; }
-  pid_t pid() const { return pid_; }
-
-  bool running() {
-    if (pid_ <= 0 || status_) return false;
-    int status = 0;
-    pid_t done = ::waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) status_ = status;
-    return !status_;
-  }
-
-  // The wait status once the child exits within `bound`; nullopt if it is still running.
-  std::optional<int> wait_for_exit(Clock::duration bound) {
-    auto deadline = Clock::now() + bound;
-    while (running() && Clock::now() < deadline) std::this_thread::sleep_for(kPollInterval);
-    return status_;
-  }
-
-  std::string out() const { return read_file(out_path_); }
-  std::string err() const { return read_file(err_path_); }
-
- private:
-  pid_t pid_ = -1;
-  std::optional<int> status_;
-  std::string out_path_;
-  std::string err_path_;
-};
 
 class ServeCommandTest : public ::testing::Test {
  protected:

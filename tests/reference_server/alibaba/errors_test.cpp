@@ -17,6 +17,7 @@
 #include "protocol/alibaba/signer.hpp"
 #include "protocol/digest.hpp"
 #include "reference_server/alibaba/adapter.hpp"
+#include "reference_server/pipeline.hpp"
 #include "tests/reference_server/alibaba/client_crypto.hpp"
 #include "tests/reference_server/alibaba/error_support.hpp"
 #include "tests/reference_server/alibaba/fixture.hpp"
@@ -99,6 +100,7 @@ const std::vector<ErrorCode>& provokable() {
       ErrorCode::RejectedPendingDeletion,
       ErrorCode::RejectedPendingImport,
       ErrorCode::RejectedStateModifiedFailed,
+      ErrorCode::InternalFailure,  // through the test-only fault hook
       ErrorCode::DryRunOperationError,
       ErrorCode::ValidationError,
       ErrorCode::AccessDeniedError,
@@ -133,7 +135,6 @@ const std::vector<CatalogOnly>& catalog_only() {
       {ErrorCode::ForbiddenUbsmsInvalidUserid, 403, "no account service"},
       {ErrorCode::ForbiddenUbsmsInvalidBid, 403, "no account service"},
       {ErrorCode::RejectedEnabled, 409, "§4.2: no documented operation refuses an Enabled key"},
-      {ErrorCode::InternalFailure, 500, "no request makes a correct server fail internally"},
       {ErrorCode::ServiceUnavailableTemporary, 503, "the in-process server is never unavailable"},
       {ErrorCode::CreateLXOrderFailed, 400, "OpenKmsService is not served"},
       {ErrorCode::ForbiddenNoRealNameAuthentication, 400, "OpenKmsService is not served"},
@@ -1077,6 +1078,74 @@ TEST_F(AlibabaErrorsTest, StateRefusals) {
                        ErrorCode::RejectedPendingImport));
   EXPECT_TRUE(provoked(call("CancelKeyDeletion", {{"KeyId", disabled}}),
                        ErrorCode::RejectedStateModifiedFailed));
+}
+
+// ---------------------------------------------------------------------------------------------
+// InternalFailure through the test-only fault hook (ReferenceServerOptions::fault_injection).
+
+AlibabaCallOptions with_fault(const std::string& name,
+                              AlibabaSigning signing = AlibabaSigning::V3) {
+  AlibabaCallOptions options = with(signing);
+  options.extra_headers[std::string(server::kFaultHeader)] = name;
+  return options;
+}
+
+class AlibabaFaultInjectionTest : public AlibabaErrorsTest {
+ protected:
+  void configure(server::ReferenceServerOptions& options) override {
+    AlibabaErrorsTest::configure(options);
+    options.fault_injection = true;
+  }
+};
+
+TEST_F(AlibabaFaultInjectionTest, TheCatchAllInternalFailureWithEverySigning) {
+  const std::string fault(server::kFaultUndefinedError);
+  for (auto signing : kAllSignings) {
+    EXPECT_TRUE(provoked(call("ListKeys", json::object(), with_fault(fault, signing)),
+                         ErrorCode::InternalFailure))
+        << signing_name(signing);
+  }
+  // The failed call did nothing; without the header the same call goes through.
+  EXPECT_TRUE(
+      provoked(call("CreateKey", json::object(), with_fault(fault)), ErrorCode::InternalFailure));
+  EXPECT_EQ(ok("ListKeys")["TotalCount"], 0);
+  std::string id = create_key();
+  // A fault stands for the service failing, so it wins over DryRun's verdict too.
+  EXPECT_TRUE(provoked(
+      call("Encrypt", {{"KeyId", id}, {"Plaintext", "aGk="}, {"DryRun", true}}, with_fault(fault)),
+      ErrorCode::InternalFailure));
+}
+
+TEST_F(AlibabaFaultInjectionTest, OnlyAfterAuthenticationAndAdmission) {
+  const std::string fault(server::kFaultUndefinedError);
+  EXPECT_TRUE(
+      provoked(call("ListKeys", json::object(), with_fault(fault, AlibabaSigning::V1PopCore)),
+               ErrorCode::InternalFailure));
+  auto wrong_secret = make_client(kAliAccessKey, "not-the-secret");
+  EXPECT_TRUE(provoked(call_as(*wrong_secret, "ListKeys", json::object(), with_fault(fault)),
+                       ErrorCode::SignatureDoesNotMatch));
+  auto restricted = make_client(kRestrictedAk, kRestrictedSk);
+  EXPECT_TRUE(provoked(call_as(*restricted, "CreateKey", json::object(), with_fault(fault)),
+                       ErrorCode::ForbiddenNoPermission));
+  auto closed = make_client(kClosedAk, kClosedSk);
+  EXPECT_TRUE(provoked(call_as(*closed, "ListKeys", json::object(), with_fault(fault)),
+                       ErrorCode::ForbiddenKmsServiceNotEnabled));
+}
+
+TEST_F(AlibabaFaultInjectionTest, AnUnknownFaultIsInvalidParameterNamingTheHeader) {
+  for (const char* name : {"NoSuchFault", "undefinederror", "InternalFailure"}) {
+    EXPECT_TRUE(provoked(call("ListKeys", json::object(), with_fault(name)),
+                         ErrorCode::InvalidParameter, {std::string(server::kFaultHeader)}))
+        << "'" << name << "'";
+  }
+}
+
+TEST_F(AlibabaErrorsTest, TheFaultHeaderIsIgnoredWhenTheHookIsOff) {
+  for (const std::string& name : {std::string(server::kFaultUndefinedError), std::string("x")}) {
+    auto r = call("CreateKey", json::object(), with_fault(name));
+    EXPECT_TRUE(r.ok()) << name << " -> " << r.parsed.status << " " << r.parsed.message;
+  }
+  EXPECT_EQ(ok("ListKeys")["TotalCount"], 2);
 }
 
 // ---------------------------------------------------------------------------------------------

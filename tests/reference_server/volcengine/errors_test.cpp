@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "reference_server/pipeline.hpp"
 #include "tests/reference_server/volcengine/fixture.hpp"
 #include "tests/reference_server/volcengine/wire_support.hpp"
 
@@ -45,6 +46,7 @@ const std::vector<ErrorCode>& provokable() {
       ErrorCode::KmsServiceNotOpen,
       ErrorCode::NotFound,
       ErrorCode::Conflict,
+      ErrorCode::UndefinedError,  // through the test-only fault hook
       ErrorCode::MissingParameter,
       ErrorCode::MissingAuthenticationToken,
       ErrorCode::MissingRequestInfo,
@@ -82,13 +84,6 @@ const std::vector<CatalogOnly>& catalog_only() {
   return codes;
 }
 
-// UndefinedError is the catch-all of an unexpected internal failure; no request makes a correct
-// server fail that way and the server has no test hook that forces it.
-const std::vector<ErrorCode>& unprovokable() {
-  static const std::vector<ErrorCode> codes{ErrorCode::UndefinedError};
-  return codes;
-}
-
 std::set<ErrorCode>& seen() {
   static std::set<ErrorCode> codes;
   return codes;
@@ -120,7 +115,6 @@ class ProvokedEverything : public ::testing::Environment {
 TEST(ErrorCatalogPartitionTest, EveryCatalogEntryIsProvokedOrDocumentedAsCatalogOnly) {
   std::multiset<ErrorCode> listed(provokable().begin(), provokable().end());
   for (const auto& entry : catalog_only()) listed.insert(entry.code);
-  listed.insert(unprovokable().begin(), unprovokable().end());
   for (const volcengine::ErrorInfo& info : volcengine::all_errors()) {
     EXPECT_EQ(listed.count(info.code), 1u) << info.name << " must be in exactly one list";
   }
@@ -144,7 +138,7 @@ TEST(ErrorCatalogPartitionTest, CatalogOnlyCodesExistWithTheSpecStatus) {
             "This service[kms] not found.");
 }
 
-TEST(ErrorCatalogPartitionTest, UndefinedErrorIsOnlyACatalogEntry) {
+TEST(ErrorCatalogPartitionTest, UndefinedErrorCatalogEntry) {
   // Spec §1.4 and §2.6: 500, the fixed text; the catalog renders the business form (no CodeN)
   // but still recognises the gateway form with CodeN 100001.
   const auto& info = volcengine::error_info(ErrorCode::UndefinedError);
@@ -580,6 +574,68 @@ TEST_F(ErrorCatalogHttpTest, InvalidSecretTokenForAnStsCredential) {
   auto changed = call_as(*right, "DescribeRegions", json::object(),
                          tampered(set_header("X-Security-Token", "STS2Y2hhbmdlZA==")));
   EXPECT_TRUE(provoked(changed, ErrorCode::SignatureDoesNotMatch));
+}
+
+// ---------------------------------------------------------------------------------------------
+// UndefinedError through the test-only fault hook (ReferenceServerOptions::fault_injection).
+
+client::CallOptions with_fault(const std::string& name) {
+  client::CallOptions options;
+  options.extra_headers[std::string(server::kFaultHeader)] = name;
+  return options;
+}
+
+class FaultInjectionTest : public ErrorCatalogHttpTest {
+ protected:
+  void configure(server::ReferenceServerOptions& options) override {
+    ErrorCatalogHttpTest::configure(options);
+    options.fault_injection = true;
+  }
+};
+
+TEST_F(FaultInjectionTest, UndefinedErrorForTheSeedsReplicateKeyAndAnyOtherAction) {
+  std::string id = create_mrk("mrk-fault");
+  const std::string fault(server::kFaultUndefinedError);
+  EXPECT_TRUE(provoked(
+      call("ReplicateKey", {{"KeyID", id}, {"ReplicaRegion", "cn-shanghai"}}, with_fault(fault)),
+      ErrorCode::UndefinedError));
+  EXPECT_TRUE(provoked(call("DescribeKeyrings", json::object(), with_fault(fault)),
+                       ErrorCode::UndefinedError));
+  // The failed call did nothing: no replica was made, and without the header it goes through.
+  EXPECT_EQ(
+      ok("DescribeKey", {{"KeyID", id}})["Key"]["MultiRegionConfiguration"]["ReplicaKeys"].size(),
+      0u);
+  EXPECT_TRUE(call("ReplicateKey", {{"KeyID", id}, {"ReplicaRegion", "cn-shanghai"}}).ok());
+}
+
+TEST_F(FaultInjectionTest, OnlyAfterAuthenticationAndAdmission) {
+  const std::string fault(server::kFaultUndefinedError);
+  auto wrong_secret = make_client(kAccessKey, "d3Jvbmctc2VjcmV0");
+  EXPECT_TRUE(
+      provoked(call_as(*wrong_secret, "DescribeKeyrings", json::object(), with_fault(fault)),
+               ErrorCode::SignatureDoesNotMatch));
+  auto restricted = make_client(kRestrictedAk, kRestrictedSk);
+  EXPECT_TRUE(provoked(call_as(*restricted, "DescribeKeyrings", json::object(), with_fault(fault)),
+                       ErrorCode::AccessDenied));
+  auto closed = make_client(kClosedAk, kClosedSk);
+  EXPECT_TRUE(provoked(call_as(*closed, "DescribeKeyrings", json::object(), with_fault(fault)),
+                       ErrorCode::KmsServiceNotOpen));
+}
+
+TEST_F(FaultInjectionTest, AnUnknownFaultIsInvalidParameterNamingTheHeader) {
+  for (const char* name : {"NoSuchFault", "undefinederror", "InternalFailure"}) {
+    EXPECT_TRUE(provoked(call("DescribeKeyrings", json::object(), with_fault(name)),
+                         ErrorCode::InvalidParameter, {std::string(server::kFaultHeader)}))
+        << "'" << name << "'";
+  }
+}
+
+TEST_F(ErrorCatalogHttpTest, TheFaultHeaderIsIgnoredWhenTheHookIsOff) {
+  for (const std::string& name : {std::string(server::kFaultUndefinedError), std::string("x")}) {
+    auto r = call("CreateKeyring", {{"KeyringName", "ring-" + name}}, with_fault(name));
+    EXPECT_TRUE(r.ok()) << name << " -> " << r.parsed.status << " " << r.parsed.message;
+  }
+  EXPECT_EQ(ok("DescribeKeyrings")["Keyrings"].size(), 2u);
 }
 
 // ---------------------------------------------------------------------------------------------

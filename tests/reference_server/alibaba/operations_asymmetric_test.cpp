@@ -251,6 +251,27 @@ TEST_F(AlibabaImportOperationsTest, GetParametersForImportReturnsAFreshWrappingK
   EXPECT_EQ(import_parameters("alias/byok").value("KeyId", json()), id);
 }
 
+// EC_SM2 with SM2PKE is for HSM keys only (§3.7 [D]); the refusal names WrappingKeySpec [I].
+TEST_F(AlibabaImportOperationsTest, Sm2WrappingIsForHsmKeysOnly) {
+  std::string software = create_key({{"Origin", "EXTERNAL"}});
+  auto refused =
+      call("GetParametersForImport",
+           {{"KeyId", software}, {"WrappingAlgorithm", "SM2PKE"}, {"WrappingKeySpec", "EC_SM2"}});
+  expect_error(refused, ErrorCode::InvalidParameter);
+  EXPECT_EQ(json::parse(refused.response.body, nullptr, false).value("Message", ""),
+            alibaba::format_message(ErrorCode::InvalidParameter, {"WrappingKeySpec"}));
+
+  std::string hsm = create_key({{"Origin", "EXTERNAL"}, {"ProtectionLevel", "HSM"}});
+  json params = import_parameters(hsm, "SM2PKE", "EC_SM2");
+  auto wrapped = crypto::wrap_for_import(unbase64(params["PublicKey"]),
+                                         engine::WrappingAlgorithm::Sm2Pke, random_bytes(32));
+  ASSERT_TRUE(wrapped.has_value());
+  done("ImportKeyMaterial", {{"KeyId", hsm},
+                             {"EncryptedKeyMaterial", b64(*wrapped)},
+                             {"ImportToken", params["ImportToken"]}});
+  EXPECT_EQ(describe(hsm).value("KeyState", json()), "Enabled");
+}
+
 // ---- ImportKeyMaterial -----------------------------------------------------------------------
 
 TEST_F(AlibabaImportOperationsTest, ImportKeyMaterialEnablesTheKeyWithExactlyThatMaterial) {

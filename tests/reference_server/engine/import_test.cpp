@@ -9,11 +9,13 @@ namespace {
 
 class ImportTest : public EngineTest {
  protected:
-  KeyInfo external_key(KeySpec spec = KeySpec::Aes256, KeyUsage usage = KeyUsage::EncryptDecrypt) {
+  KeyInfo external_key(KeySpec spec = KeySpec::Aes256, KeyUsage usage = KeyUsage::EncryptDecrypt,
+                       ProtectionLevel protection = ProtectionLevel::Software) {
     CreateKeyRequest request;
     request.origin = Origin::External;
     request.spec = spec;
     request.usage = usage;
+    request.protection = protection;
     return create_key(request);
   }
 
@@ -70,7 +72,7 @@ TEST_F(ImportTest, ImportEnablesTheKey) {
 }
 
 TEST_F(ImportTest, Sm2WrappingAndSpecMismatch) {
-  KeyInfo key = external_key();
+  KeyInfo key = external_key(KeySpec::Aes256, KeyUsage::EncryptDecrypt, ProtectionLevel::Hsm);
   ImportParameters params = parameters(key, WrappingAlgorithm::Sm2Pke);
   engine_->import_key_material(
       scope_, id_of(key),
@@ -87,6 +89,24 @@ TEST_F(ImportTest, Sm2WrappingAndSpecMismatch) {
     engine_->get_parameters_for_import(scope_, id_of(other), WrappingKeySpec::Rsa2048,
                                        WrappingAlgorithm::Sm2Pke);
   });
+}
+
+TEST_F(ImportTest, Sm2WrappingIsForHsmKeysOnly) {
+  KeyInfo software = external_key();
+  EngineError e = expect_engine_error(ErrorKind::InvalidParameter, [&] {
+    engine_->get_parameters_for_import(scope_, id_of(software), WrappingKeySpec::EcSm2,
+                                       WrappingAlgorithm::Sm2Pke);
+  });
+  EXPECT_EQ(e.field(), Field::WrappingSpec);
+  // The refusal left no import session behind: no token is valid for the key.
+  EXPECT_EQ(import_error(software, {"anything", "token", std::nullopt}).field(),
+            Field::ImportToken);
+  EXPECT_EQ(state_of(software), KeyState::PendingImport);
+  // RSA wrapping stays available to the same key, and an HSM key gets an SM2 wrapping key.
+  import(software, material_);
+  EXPECT_EQ(state_of(software), KeyState::Enabled);
+  KeyInfo hsm = external_key(KeySpec::Aes256, KeyUsage::EncryptDecrypt, ProtectionLevel::Hsm);
+  EXPECT_FALSE(parameters(hsm, WrappingAlgorithm::Sm2Pke).public_key_der.empty());
 }
 
 TEST_F(ImportTest, TokenMismatchMissingAndExpired) {

@@ -2,6 +2,7 @@
 // response shape field by field, and the effect (round trips, local verification with the
 // exported public key, version handling of imported material).
 #include "protocol/digest.hpp"
+#include "protocol/volcengine/errors.hpp"
 #include "reference_server/engine/crypto/crypto.hpp"
 #include "tests/reference_server/volcengine/operations_support.hpp"
 
@@ -541,6 +542,38 @@ TEST_F(ImportFlowTest, GetParametersForImportImportKeyMaterialDeleteKeyMaterial)
   check_success(restored, "ImportKeyMaterial", Has::NoResult, kRegion);
   EXPECT_EQ(describe_key(id).value("KeyState", json()), "Enable");
   EXPECT_EQ(decrypt(blob), "under imported material");
+}
+
+// EC_SM2 wrapping keys are for HSM keys only [TF]; the refusal code is InvalidParameter [INF].
+TEST_F(ImportFlowTest, Sm2WrappingKeySpecIsRefusedForASoftwareKey) {
+  const json sm2{{"WrappingKeySpec", "EC_SM2"}, {"WrappingAlgorithm", "SM2PKE"}};
+  std::string software = create_key("byok-ring", "soft", {{"Origin", "External"}});
+  EXPECT_EQ(describe_key(software).value("ProtectionLevel", json()), "SOFTWARE");
+  json params = sm2;
+  params["KeyID"] = software;
+  expect_error(
+      call("GetParametersForImport", params), 400, "InvalidParameter",
+      volcengine::format_message(volcengine::ErrorCode::InvalidParameter, {"WrappingKeySpec"}));
+  // Refused before any token was issued: the key still waits for material, and RSA wrapping
+  // works for it.
+  EXPECT_EQ(describe_key(software).value("KeyState", json()), "PendingImport");
+  check_success(import_material(software, random_bytes(32)), "ImportKeyMaterial", Has::NoResult,
+                kRegion);
+
+  // An HSM key gets an SM2 wrapping key, and material wrapped to it imports.
+  std::string hsm =
+      create_key("byok-ring", "hsm", {{"Origin", "External"}, {"ProtectionLevel", "HSM"}});
+  params["KeyID"] = hsm;
+  json granted = success("GetParametersForImport", params, Has::Result);
+  auto wrapped = crypto::wrap_for_import(unbase64(granted.value("PublicKey", json())),
+                                         engine::WrappingAlgorithm::Sm2Pke, random_bytes(32));
+  ASSERT_TRUE(wrapped.has_value());
+  success("ImportKeyMaterial",
+          {{"KeyID", hsm},
+           {"EncryptedKeyMaterial", base64_encode(*wrapped)},
+           {"ImportToken", granted["ImportToken"]}},
+          Has::NoResult);
+  EXPECT_EQ(describe_key(hsm).value("KeyState", json()), "Enable");
 }
 
 TEST_F(ImportFlowTest, ExpiringMaterialShowsItsExpiryAndLapses) {

@@ -15,16 +15,21 @@ using conformance::RunReport;
 
 constexpr size_t kMaxSummaryMessage = 200;
 
-bool fails(Outcome outcome) {
+bool failed(Outcome outcome) {
   return outcome == Outcome::Fail || outcome == Outcome::Error;
 }
 
-// Per id: did every result with that id pass / did any fail. (Ids are unique in a well-formed
-// suite; this keeps a duplicated id from hiding a failure.)
+bool unjudged(Outcome outcome) {
+  return outcome == Outcome::Error || outcome == Outcome::Skip;
+}
+
+// Per id: did every result with that id pass, the first Fail, the first Error or Skip. (Ids are
+// unique in a well-formed suite; this keeps a duplicated id from hiding a failure.)
 struct IdState {
   bool all_pass = true;
-  bool any_fail = false;
-  const CaseResult* first_failure = nullptr;
+  bool any_failed = false;  // Fail or Error (what "fixed" looks for in the baseline)
+  const CaseResult* first_fail = nullptr;
+  const CaseResult* first_unjudged = nullptr;
 };
 
 std::unordered_map<std::string, IdState> index(const RunReport& report) {
@@ -32,9 +37,12 @@ std::unordered_map<std::string, IdState> index(const RunReport& report) {
   for (const auto& result : report.results) {
     auto& state = states[result.id];
     if (result.outcome != Outcome::Pass) state.all_pass = false;
-    if (fails(result.outcome)) {
-      state.any_fail = true;
-      if (state.first_failure == nullptr) state.first_failure = &result;
+    if (failed(result.outcome)) state.any_failed = true;
+    if (result.outcome == Outcome::Fail && state.first_fail == nullptr) {
+      state.first_fail = &result;
+    }
+    if (unjudged(result.outcome) && state.first_unjudged == nullptr) {
+      state.first_unjudged = &result;
     }
   }
   return states;
@@ -61,10 +69,13 @@ BaselineComparison compare(const RunReport& baseline, const RunReport& current) 
     const auto was = before.find(result.id);
     if (was == before.end()) {
       comparison.new_cases.push_back(result.id);
-    } else if (was->second.all_pass && now.any_fail) {
+    } else if (was->second.all_pass && now.first_fail != nullptr) {
       comparison.regressions.push_back(
-          {result.id, Outcome::Pass, now.first_failure->outcome, now.first_failure->message});
-    } else if (was->second.any_fail && now.all_pass) {
+          {result.id, Outcome::Pass, Outcome::Fail, now.first_fail->message});
+    } else if (was->second.all_pass && now.first_unjudged != nullptr) {
+      comparison.unjudged.push_back(
+          {result.id, Outcome::Pass, now.first_unjudged->outcome, now.first_unjudged->message});
+    } else if (was->second.any_failed && now.all_pass) {
       comparison.fixed.push_back(result.id);
     }
   }
@@ -83,6 +94,7 @@ std::vector<Regression> regressions(const RunReport& baseline, const RunReport& 
 
 std::string summarize(const BaselineComparison& comparison) {
   const size_t n = comparison.regressions.size();
+  const size_t u = comparison.unjudged.size();
   std::string out = "baseline: ";
   if (n == 0) {
     out += "no regressions";
@@ -90,14 +102,18 @@ std::string summarize(const BaselineComparison& comparison) {
     out += std::to_string(n) + (n == 1 ? " regression" : " regressions") +
            " (passed in the baseline, " + (n == 1 ? "fails" : "fail") + " now)";
   }
-  out += "; " + std::to_string(comparison.fixed.size()) + " fixed, " +
+  out += "; " + std::to_string(u) + " unjudged";
+  if (u > 0) out += " (passed in the baseline, Error or Skip now)";
+  out += ", " + std::to_string(comparison.fixed.size()) + " fixed, " +
          std::to_string(comparison.new_cases.size()) + " new, " +
          std::to_string(comparison.missing.size()) + " missing\n";
-  for (const auto& regression : comparison.regressions) {
-    out += "  " + sanitize_text(regression.id) + ": " + std::string(outcome_label(regression.was)) +
-           " -> " + std::string(outcome_label(regression.now));
-    if (!regression.message.empty()) out += ": " + one_line(regression.message);
-    out += "\n";
+  for (const auto* list : {&comparison.regressions, &comparison.unjudged}) {
+    for (const auto& change : *list) {
+      out += "  " + sanitize_text(change.id) + ": " + std::string(outcome_label(change.was)) +
+             " -> " + std::string(outcome_label(change.now));
+      if (!change.message.empty()) out += ": " + one_line(change.message);
+      out += "\n";
+    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// Regressions against a baseline: only a case that passed in the baseline and fails now
-// (Fail or Error) counts.
+// Comparing with a baseline: a case that passed in the baseline and fails now (Fail) is a
+// regression; one that passed and now errors or skips (Error, Skip) is unjudged; nothing else is
+// either.
 #include "reports/baseline.hpp"
 
 #include <gtest/gtest.h>
@@ -17,7 +18,9 @@ RunReport run(std::vector<std::pair<std::string, Outcome>> cases) {
   RunReport report;
   for (auto& [id, outcome] : cases) {
     auto result = make_case(id, outcome);
-    if (outcome == Outcome::Fail || outcome == Outcome::Error) result.message = id + " broke";
+    if (outcome == Outcome::Fail || outcome == Outcome::Error || outcome == Outcome::Skip) {
+      result.message = id + " broke";
+    }
     report.results.push_back(std::move(result));
   }
   return report;
@@ -29,58 +32,96 @@ std::vector<std::string> ids(const std::vector<reports::Regression>& regressions
   return out;
 }
 
-TEST(Baseline, PassThenFailOrErrorIsARegression) {
+TEST(Baseline, PassThenFailIsARegression) {
   const RunReport baseline =
       run({{"a", Outcome::Pass}, {"b", Outcome::Pass}, {"c", Outcome::Pass}});
-  const RunReport current =
-      run({{"a", Outcome::Fail}, {"b", Outcome::Error}, {"c", Outcome::Pass}});
-  const auto found = reports::regressions(baseline, current);
-  ASSERT_EQ(found.size(), 2u);
-  EXPECT_EQ(found[0].id, "a");
-  EXPECT_EQ(found[0].was, Outcome::Pass);
-  EXPECT_EQ(found[0].now, Outcome::Fail);
-  EXPECT_EQ(found[0].message, "a broke");
-  EXPECT_EQ(found[1].id, "b");
-  EXPECT_EQ(found[1].now, Outcome::Error);
+  const RunReport current = run({{"a", Outcome::Fail}, {"b", Outcome::Pass}, {"c", Outcome::Fail}});
+  const auto comparison = reports::compare(baseline, current);
+  ASSERT_EQ(comparison.regressions.size(), 2u);
+  EXPECT_EQ(comparison.regressions[0].id, "a");
+  EXPECT_EQ(comparison.regressions[0].was, Outcome::Pass);
+  EXPECT_EQ(comparison.regressions[0].now, Outcome::Fail);
+  EXPECT_EQ(comparison.regressions[0].message, "a broke");
+  EXPECT_EQ(comparison.regressions[1].id, "c");
+  EXPECT_TRUE(comparison.unjudged.empty());
+  EXPECT_EQ(ids(reports::regressions(baseline, current)), (std::vector<std::string>{"a", "c"}));
+}
+
+// A network outage or a missing permission is no verdict on the endpoint's conformance: not a
+// regression, but not silently fine either.
+TEST(Baseline, PassThenErrorIsUnjudgedNotARegression) {
+  const RunReport baseline = run({{"a", Outcome::Pass}, {"b", Outcome::Pass}});
+  const RunReport current = run({{"a", Outcome::Error}, {"b", Outcome::Pass}});
+  const auto comparison = reports::compare(baseline, current);
+  EXPECT_TRUE(comparison.regressions.empty());
+  EXPECT_TRUE(reports::regressions(baseline, current).empty());
+  ASSERT_EQ(comparison.unjudged.size(), 1u);
+  EXPECT_EQ(comparison.unjudged[0].id, "a");
+  EXPECT_EQ(comparison.unjudged[0].was, Outcome::Pass);
+  EXPECT_EQ(comparison.unjudged[0].now, Outcome::Error);
+  EXPECT_EQ(comparison.unjudged[0].message, "a broke");
+}
+
+TEST(Baseline, PassThenSkipIsUnjudgedNotARegression) {
+  const RunReport baseline = run({{"a", Outcome::Pass}, {"b", Outcome::Pass}});
+  const RunReport current = run({{"a", Outcome::Pass}, {"b", Outcome::Skip}});
+  const auto comparison = reports::compare(baseline, current);
+  EXPECT_TRUE(comparison.regressions.empty());
+  ASSERT_EQ(comparison.unjudged.size(), 1u);
+  EXPECT_EQ(comparison.unjudged[0].id, "b");
+  EXPECT_EQ(comparison.unjudged[0].now, Outcome::Skip);
+  EXPECT_EQ(comparison.unjudged[0].message, "b broke");
 }
 
 TEST(Baseline, OnlyPassInTheBaselineCounts) {
-  // Already failing, erroring, skipped, disabled or expected-to-fail before: not a regression.
+  // Already failing, erroring, skipped, disabled or expected-to-fail before: neither a
+  // regression nor unjudged, whatever happens now.
   const RunReport baseline = run({{"fail", Outcome::Fail},
                                   {"error", Outcome::Error},
                                   {"skip", Outcome::Skip},
                                   {"disabled", Outcome::Disabled},
                                   {"xfail", Outcome::XFail},
-                                  {"xpass", Outcome::XPass}});
+                                  {"xpass", Outcome::XPass},
+                                  {"skip-error", Outcome::Skip},
+                                  {"error-skip", Outcome::Error}});
   const RunReport current = run({{"fail", Outcome::Fail},
                                  {"error", Outcome::Fail},
                                  {"skip", Outcome::Fail},
                                  {"disabled", Outcome::Error},
                                  {"xfail", Outcome::Fail},
-                                 {"xpass", Outcome::Fail}});
-  EXPECT_TRUE(reports::regressions(baseline, current).empty());
+                                 {"xpass", Outcome::Skip},
+                                 {"skip-error", Outcome::Error},
+                                 {"error-skip", Outcome::Skip}});
+  const auto comparison = reports::compare(baseline, current);
+  EXPECT_TRUE(comparison.regressions.empty());
+  EXPECT_TRUE(comparison.unjudged.empty());
 }
 
-TEST(Baseline, OnlyFailOrErrorNowCounts) {
-  const RunReport baseline = run({{"skip", Outcome::Pass},
-                                  {"disabled", Outcome::Pass},
+TEST(Baseline, DisabledXFailOrXPassNowIsNeither) {
+  // Disabled and XFail follow from the run's own --features and --expected-failures; an XPass
+  // fails the run by itself.
+  const RunReport baseline = run({{"disabled", Outcome::Pass},
                                   {"xfail", Outcome::Pass},
                                   {"xpass", Outcome::Pass},
                                   {"pass", Outcome::Pass}});
-  const RunReport current = run({{"skip", Outcome::Skip},
-                                 {"disabled", Outcome::Disabled},
+  const RunReport current = run({{"disabled", Outcome::Disabled},
                                  {"xfail", Outcome::XFail},
                                  {"xpass", Outcome::XPass},
                                  {"pass", Outcome::Pass}});
-  EXPECT_TRUE(reports::regressions(baseline, current).empty());
+  const auto comparison = reports::compare(baseline, current);
+  EXPECT_TRUE(comparison.regressions.empty());
+  EXPECT_TRUE(comparison.unjudged.empty());
+  EXPECT_TRUE(comparison.fixed.empty());
 }
 
 TEST(Baseline, NewAndMissingCasesAreNotRegressions) {
   const RunReport baseline = run({{"old", Outcome::Pass}, {"gone", Outcome::Pass}});
-  const RunReport current = run({{"old", Outcome::Pass}, {"new", Outcome::Fail}});
+  const RunReport current =
+      run({{"old", Outcome::Pass}, {"new", Outcome::Fail}, {"newer", Outcome::Error}});
   const auto comparison = reports::compare(baseline, current);
   EXPECT_TRUE(comparison.regressions.empty());
-  EXPECT_EQ(comparison.new_cases, std::vector<std::string>{"new"});
+  EXPECT_TRUE(comparison.unjudged.empty());
+  EXPECT_EQ(comparison.new_cases, (std::vector<std::string>{"new", "newer"}));
   EXPECT_EQ(comparison.missing, std::vector<std::string>{"gone"});
   EXPECT_TRUE(comparison.fixed.empty());
 }
@@ -93,21 +134,40 @@ TEST(Baseline, FixedCases) {
 }
 
 TEST(Baseline, KeepsTheCurrentOrderAndEachIdOnce) {
-  const RunReport baseline = run({{"z", Outcome::Pass}, {"y", Outcome::Pass}});
-  const RunReport current =
-      run({{"y", Outcome::Fail}, {"z", Outcome::Error}, {"y", Outcome::Fail}});
-  EXPECT_EQ(ids(reports::regressions(baseline, current)), (std::vector<std::string>{"y", "z"}));
+  const RunReport baseline =
+      run({{"z", Outcome::Pass}, {"y", Outcome::Pass}, {"x", Outcome::Pass}, {"w", Outcome::Pass}});
+  const RunReport current = run({{"y", Outcome::Fail},
+                                 {"x", Outcome::Skip},
+                                 {"z", Outcome::Fail},
+                                 {"w", Outcome::Error},
+                                 {"y", Outcome::Fail},
+                                 {"x", Outcome::Error}});
+  const auto comparison = reports::compare(baseline, current);
+  EXPECT_EQ(ids(comparison.regressions), (std::vector<std::string>{"y", "z"}));
+  EXPECT_EQ(ids(comparison.unjudged), (std::vector<std::string>{"x", "w"}));
+  ASSERT_EQ(comparison.unjudged.size(), 2u);
+  EXPECT_EQ(comparison.unjudged[0].now, Outcome::Skip);  // the first of x's results
 }
 
 TEST(Baseline, ADuplicatedIdDoesNotHideAFailure) {
-  const RunReport baseline = run({{"d", Outcome::Pass}});
-  const RunReport current = run({{"d", Outcome::Pass}, {"d", Outcome::Fail}});
-  EXPECT_EQ(ids(reports::regressions(baseline, current)), std::vector<std::string>{"d"});
+  const RunReport baseline = run({{"d", Outcome::Pass}, {"e", Outcome::Pass}});
+  // A Fail of the id wins over its Error; a Skip of it over its Pass.
+  const RunReport current = run({{"d", Outcome::Pass},
+                                 {"d", Outcome::Error},
+                                 {"d", Outcome::Fail},
+                                 {"e", Outcome::Pass},
+                                 {"e", Outcome::Skip}});
+  const auto comparison = reports::compare(baseline, current);
+  EXPECT_EQ(ids(comparison.regressions), std::vector<std::string>{"d"});
+  ASSERT_EQ(comparison.regressions.size(), 1u);
+  EXPECT_EQ(comparison.regressions[0].now, Outcome::Fail);
+  EXPECT_EQ(ids(comparison.unjudged), std::vector<std::string>{"e"});
 }
 
 TEST(Baseline, IdenticalRunsHaveNoRegressions) {
   EXPECT_TRUE(reports::regressions(sample_report(), sample_report()).empty());
   const auto comparison = reports::compare(sample_report(), sample_report());
+  EXPECT_TRUE(comparison.unjudged.empty());
   EXPECT_TRUE(comparison.fixed.empty());
   EXPECT_TRUE(comparison.new_cases.empty());
   EXPECT_TRUE(comparison.missing.empty());
@@ -119,18 +179,36 @@ TEST(Baseline, SummaryText) {
   RunReport current = run({{"a", Outcome::Fail}, {"b", Outcome::Pass}, {"new", Outcome::Pass}});
   current.results[0].message = "steps[1] Encrypt: expected 200, got 400\nsecond line \x01";
   EXPECT_EQ(reports::summarize(reports::compare(baseline, current)),
-            "baseline: 1 regression (passed in the baseline, fails now); 1 fixed, 1 new, "
-            "1 missing\n"
+            "baseline: 1 regression (passed in the baseline, fails now); 0 unjudged, 1 fixed, "
+            "1 new, 1 missing\n"
             "  a: Pass -> Fail: steps[1] Encrypt: expected 200, got 400\n");
   EXPECT_EQ(reports::summarize(reports::compare(baseline, baseline)),
-            "baseline: no regressions; 0 fixed, 0 new, 0 missing\n");
-  const RunReport two =
-      run({{"a", Outcome::Error}, {"b", Outcome::Fail}, {"gone", Outcome::Error}});
+            "baseline: no regressions; 0 unjudged, 0 fixed, 0 new, 0 missing\n");
+  const RunReport two = run({{"a", Outcome::Fail}, {"b", Outcome::Fail}, {"gone", Outcome::Fail}});
   EXPECT_EQ(reports::summarize(reports::compare(baseline, two)),
-            "baseline: 2 regressions (passed in the baseline, fail now); 0 fixed, 0 new, "
-            "0 missing\n"
-            "  a: Pass -> Error: a broke\n"
-            "  gone: Pass -> Error: gone broke\n");
+            "baseline: 2 regressions (passed in the baseline, fail now); 0 unjudged, 0 fixed, "
+            "0 new, 0 missing\n"
+            "  a: Pass -> Fail: a broke\n"
+            "  gone: Pass -> Fail: gone broke\n");
+}
+
+TEST(Baseline, SummaryTextListsUnjudgedCasesAfterRegressions) {
+  const RunReport baseline =
+      run({{"a", Outcome::Pass}, {"b", Outcome::Pass}, {"c", Outcome::Pass}});
+  RunReport current = run({{"a", Outcome::Error}, {"b", Outcome::Skip}, {"c", Outcome::Fail}});
+  current.results[0].message = "steps[0] CreateKey: ConnectFailed: Connection refused\nmore";
+  EXPECT_EQ(reports::summarize(reports::compare(baseline, current)),
+            "baseline: 1 regression (passed in the baseline, fails now); 2 unjudged (passed in "
+            "the baseline, Error or Skip now), 0 fixed, 0 new, 0 missing\n"
+            "  c: Pass -> Fail: c broke\n"
+            "  a: Pass -> Error: steps[0] CreateKey: ConnectFailed: Connection refused\n"
+            "  b: Pass -> Skip: b broke\n");
+  const RunReport only_error =
+      run({{"a", Outcome::Pass}, {"b", Outcome::Error}, {"c", Outcome::Pass}});
+  EXPECT_EQ(reports::summarize(reports::compare(baseline, only_error)),
+            "baseline: no regressions; 1 unjudged (passed in the baseline, Error or Skip now), "
+            "0 fixed, 0 new, 0 missing\n"
+            "  b: Pass -> Error: b broke\n");
 }
 
 TEST(Baseline, ComparesAgainstAReportReadFromDisk) {

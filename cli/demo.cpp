@@ -63,6 +63,7 @@ int run_demo(const DemoOptions& d) {
   std::cout << "kmsconf demo: the Volcengine (2021-02-18) and Alibaba Cloud (2016-01-20) "
                "conformance suites against in-process reference servers\n\n";
   TestOptions suites;
+  suites.command = "kmsconf demo";  // its configuration errors are the demo's
   suites.dialect = "all";
   suites.filter = d.filter;
   suites.html_file = reports[0].path.string();

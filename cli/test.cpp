@@ -22,18 +22,10 @@
 #include "conformance/results.hpp"
 #include "conformance/runner.hpp"
 
-#if __has_include("reports/json_report.hpp") &&                                    \
-                  __has_include("reports/junit.hpp") && __has_include(             \
-                                                            "reports/html.hpp") && \
-                                                            __has_include("reports/baseline.hpp")
-#define KMSCONF_HAVE_REPORTS 1
 #include "reports/baseline.hpp"
 #include "reports/html.hpp"
 #include "reports/json_report.hpp"
 #include "reports/junit.hpp"
-#else
-#define KMSCONF_HAVE_REPORTS 0
-#endif
 
 namespace kmsconf::cli {
 namespace {
@@ -159,6 +151,14 @@ std::string find_fixtures(const std::string& given) {
   throw ConfigError("no fixtures directory found; pass --fixtures DIR");
 }
 
+void check_dialect(const std::string& option, const std::string& value,
+                   const std::string& dialect) {
+  if (dialect != "volcengine" && dialect != "alibaba") {
+    throw ConfigError(option + " " + value + ": unknown dialect \"" + dialect +
+                      "\" (volcengine or alibaba)");
+  }
+}
+
 conformance::RunOptions run_options(const TestOptions& o) {
   conformance::RunOptions r;
   if (o.dialect == "all") {
@@ -171,18 +171,42 @@ conformance::RunOptions run_options(const TestOptions& o) {
     size_t scheme = e.find("://");
     if (eq != std::string::npos && (scheme == std::string::npos || eq < scheme)) {
       std::string dialect = e.substr(0, eq);
-      if (dialect != "volcengine" && dialect != "alibaba") {
-        throw ConfigError("--endpoint " + e + ": unknown dialect \"" + dialect + "\"");
-      }
-      r.endpoints[dialect] = e.substr(eq + 1);
+      check_dialect("--endpoint", e, dialect);
+      std::string url = e.substr(eq + 1);
+      // An unset CI variable must not quietly turn a real-endpoint run into an in-process one.
+      if (url.empty()) throw ConfigError("--endpoint " + e + ": empty URL for " + dialect);
+      r.endpoints[dialect] = url;
     } else {
+      if (e.empty()) {
+        throw ConfigError("--endpoint \"\": empty URL (leave the option out to run in-process)");
+      }
       if (!r.endpoint.empty()) {
         throw ConfigError("--endpoint: give one URL, or one DIALECT=URL per dialect");
       }
       r.endpoint = e;
     }
   }
-  r.region = o.region;
+  for (const auto& text : o.regions) {
+    size_t eq = text.find('=');
+    if (eq != std::string::npos) {
+      std::string dialect = text.substr(0, eq);
+      check_dialect("--region", text, dialect);
+      std::string region = text.substr(eq + 1);
+      if (region.empty()) throw ConfigError("--region " + text + ": empty region for " + dialect);
+      if (r.regions.contains(dialect)) {
+        throw ConfigError("--region " + text + ": a second region for " + dialect);
+      }
+      r.regions[dialect] = region;
+    } else {
+      if (text.empty()) {
+        throw ConfigError("--region \"\": empty region (leave the option out for the default)");
+      }
+      if (!r.region.empty()) {
+        throw ConfigError("--region: give one REGION, or one DIALECT=REGION per dialect");
+      }
+      r.region = text;
+    }
+  }
   r.filter = o.filter;
   r.tags = o.tags;
   r.jobs = o.jobs;
@@ -222,48 +246,21 @@ int run_sweep(const conformance::RunOptions& r) {
 }
 
 void write_reports(const TestOptions& o, const conformance::RunReport& report) {
-#if KMSCONF_HAVE_REPORTS
   if (!o.json_file.empty()) reports::write_json_report(report, o.json_file);
   if (!o.junit_file.empty()) reports::write_junit(report, o.junit_file);
   if (!o.html_file.empty()) reports::write_html(report, o.html_file);
-#else
-  if (!o.json_file.empty()) {
-    std::ofstream out(o.json_file);
-    out << conformance::to_json(report).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-    if (!out) throw std::runtime_error(o.json_file + ": cannot be written");
-  }
-  if (!o.junit_file.empty() || !o.html_file.empty()) {
-    throw ConfigError("--report-junit / --report-html: this build has no reports module");
-  }
-#endif
 }
 
-// With a baseline, only what got worse fails the run: regressions (Pass before, Fail or Error
-// now) and XPass exit 1; malformed case files exit 3; other failures are reported, tolerated.
+// With a baseline, only what got worse fails the run: regressions (Pass before, Fail now) and
+// XPass exit 1. Cases that passed before and now have no verdict (Error or Skip), and malformed
+// case files, exit 3. Other failures are reported and tolerated.
 int baseline_exit(const TestOptions& o, const conformance::RunReport& report) {
-#if KMSCONF_HAVE_REPORTS
   conformance::RunReport baseline = reports::read_json_report(o.baseline_file);
   reports::BaselineComparison comparison = reports::compare(baseline, report);
   std::cout << reports::summarize(comparison);
   if (!comparison.regressions.empty() || report.count(Outcome::XPass) > 0) return 1;
-#else
-  conformance::RunReport baseline =
-      conformance::report_from_json(read_json_file(o.baseline_file, "--baseline"));
-  std::map<std::string, Outcome> before;
-  for (const auto& r : baseline.results) before[r.id] = r.outcome;
-  size_t regressions = 0;
-  for (const auto& r : report.results) {
-    auto it = before.find(r.id);
-    bool now_bad = r.outcome == Outcome::Fail || r.outcome == Outcome::Error;
-    if (it != before.end() && it->second == Outcome::Pass && now_bad) {
-      ++regressions;
-      std::cout << "  " << r.id << ": pass -> " << to_string(r.outcome) << "\n";
-    }
-  }
-  std::cout << "baseline: " << regressions << " regressions\n";
-  if (regressions > 0 || report.count(Outcome::XPass) > 0) return 1;
-#endif
-  return report.file_errors.empty() ? 0 : 3;
+  if (!comparison.unjudged.empty() || !report.file_errors.empty()) return 3;
+  return 0;
 }
 
 }  // namespace
@@ -272,11 +269,6 @@ int run_test(const TestOptions& o) {
   try {
     conformance::RunOptions r = run_options(o);
     if (o.sweep) return run_sweep(r);
-#if !KMSCONF_HAVE_REPORTS
-    if (!o.junit_file.empty() || !o.html_file.empty()) {
-      throw ConfigError("--report-junit / --report-html: this build has no reports module");
-    }
-#endif
     std::string fixtures = find_fixtures(o.fixtures_dir);
     // In-process servers draw RSA pairs from the suite's key pool when it has one.
     if (fs::path pool = fs::path(fixtures) / "keypool" / "rsa-test-keys.pem"; fs::exists(pool)) {
@@ -287,7 +279,7 @@ int run_test(const TestOptions& o) {
     for (const auto& dialect : r.dialects) {
       fs::path dir = fs::path(fixtures) / dialect;
       if (!fs::is_directory(dir)) {
-        std::cerr << "kmsconf test: no " << dialect << " cases (" << dir.string()
+        std::cerr << o.command << ": no " << dialect << " cases (" << dir.string()
                   << " does not exist)\n";
         continue;
       }
@@ -305,7 +297,7 @@ int run_test(const TestOptions& o) {
     for (const auto& [id, reason] : r.expected_failures) {
       bool known = std::any_of(cases.begin(), cases.end(),
                                [&](const conformance::Case& c) { return c.id == id; });
-      if (!known) std::cerr << "kmsconf test: expected failure " << id << " names no case\n";
+      if (!known) std::cerr << o.command << ": expected failure " << id << " names no case\n";
     }
 
     bool tty = ::isatty(::fileno(stdout)) != 0;
@@ -320,14 +312,9 @@ int run_test(const TestOptions& o) {
     write_reports(o, report);
     if (!o.baseline_file.empty()) return baseline_exit(o, report);
     return conformance::exit_code(report);
-  } catch (const ConfigError& e) {
-    std::cerr << "kmsconf test: " << e.what() << "\n";
-    return 2;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "kmsconf test: " << e.what() << "\n";
-    return 2;
   } catch (const std::exception& e) {
-    std::cerr << "kmsconf test: " << e.what() << "\n";
+    // ConfigError, the runner's std::invalid_argument, unreadable or unwritable files.
+    std::cerr << o.command << ": " << e.what() << "\n";
     return 2;
   }
 }
@@ -341,24 +328,29 @@ void add_test_command(CLI::App& app, std::function<int()>* run) {
       ->capture_default_str();
   cmd->add_option("--endpoint", o->endpoints,
                   "http(s)://host[:port] for every dialect, or DIALECT=URL (repeatable); "
-                  "without it each dialect runs against an in-process reference server");
-  cmd->add_option("--region", o->region,
-                  "Region (default cn-beijing for volcengine, cn-hangzhou for alibaba)");
+                  "without it each dialect runs against an in-process reference server. An "
+                  "empty URL is an error");
+  cmd->add_option("--region", o->regions,
+                  "Region for every dialect, or DIALECT=REGION for one (repeatable; wins over "
+                  "the plain one). Default cn-beijing for volcengine, cn-hangzhou for alibaba");
   cmd->add_option("--filter", o->filter, "Substring of the case id, or a glob (*, ?) over it");
   cmd->add_option("--tags", o->tags, "Run cases carrying any of these tags")->expected(1, -1);
   cmd->add_option("--jobs", o->jobs, "Cases run in parallel")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_option("--features", o->features_file,
-                  "JSON list of enabled features; cases needing others are Disabled "
-                  "(default: all the endpoint can have; in-process all but sts-credentials)")
+                  "JSON list of enabled features; cases needing others are Disabled (default "
+                  "in-process: all but sts-credentials; remote: all but the in-process-only "
+                  "test-credentials, low-quota-throttling and fault-injection, and "
+                  "sts-credentials only when the dialect's credential has a session token)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--expected-failures", o->expected_failures_file,
                   "JSON {\"case id\": \"reason\"}: those failing are XFail, passing XPass")
       ->check(CLI::ExistingFile);
   cmd->add_option("--baseline", o->baseline_file,
-                  "A previous --report-json: exit 1 only on regressions (Pass then, Fail or "
-                  "Error now) or XPass")
+                  "A previous --report-json: exit 1 only on regressions (Pass then, Fail now) or "
+                  "XPass; else 3 if a case that passed then errors or skips now (no verdict) or "
+                  "a case file is malformed; else 0")
       ->check(CLI::ExistingFile);
   cmd->add_option("--report-junit", o->junit_file, "Write JUnit XML here");
   cmd->add_option("--report-json", o->json_file, "Write the JSON report (baseline format) here");
@@ -375,8 +367,10 @@ void add_test_command(CLI::App& app, std::function<int()>* run) {
       ->capture_default_str();
   cmd->add_option("--credentials", o->credentials_file,
                   "JSON {\"volcengine\": {access_key_id, secret_access_key, session_token}, "
-                  "\"alibaba\": {...}}; default: VOLC_ACCESSKEY/VOLC_SECRETKEY, "
-                  "ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+                  "\"alibaba\": {...}}; a dialect's entry replaces what the environment gives: "
+                  "VOLC_ACCESSKEY, VOLC_SECRETKEY, VOLC_SESSION_TOKEN; "
+                  "ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, "
+                  "ALIBABA_CLOUD_SECURITY_TOKEN")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--verbose,-v", o->verbose, "Also print a line per skipped case");
   cmd->callback([o, run] { *run = [o] { return run_test(*o); }; });

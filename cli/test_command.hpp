@@ -10,9 +10,11 @@
 namespace kmsconf::cli {
 
 struct TestOptions {
+  // Prefixes what run_test prints on stderr: "kmsconf test", "kmsconf demo".
+  std::string command = "kmsconf test";
   std::string dialect = "all";
   std::vector<std::string> endpoints;  // URL, or DIALECT=URL
-  std::string region;
+  std::vector<std::string> regions;    // REGION, or DIALECT=REGION
   std::string filter;
   std::vector<std::string> tags;
   size_t jobs = 4;
@@ -33,8 +35,10 @@ struct TestOptions {
 
 // Runs the selected cases (or the sweep), prints progress, the summary table and the totals
 // line to stdout, writes the requested reports. Returns the exit code docs/case-format.md
-// gives: 0 all passed, 1 a Fail or XPass (or, with a baseline, a regression), 2 usage or
-// configuration (the reason on stderr), 3 only engine Errors or malformed case files.
+// gives: 0 all passed, 1 a Fail or XPass, 2 usage or configuration (the reason on stderr,
+// prefixed with options.command), 3 only engine Errors or malformed case files. With a
+// baseline: 1 a regression (Pass then, Fail now) or XPass, else 3 a case that passed in the
+// baseline and now errors or skips, or a malformed case file, else 0.
 int run_test(const TestOptions& options);
 
 }  // namespace kmsconf::cli

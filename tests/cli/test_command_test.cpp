@@ -1,8 +1,9 @@
 // `kmsconf test` and `kmsconf demo` as child processes: the exit codes of docs/case-format.md
-// (0 passed, 1 Fail/XPass/regression, 2 usage or configuration, 3 only engine errors), the
-// JSON, JUnit and HTML reports they write, baseline comparison, malformed case files reported
-// with file:line while the other cases run, and secrets from the environment never showing in
-// output or reports.
+// (0 passed, 1 Fail/XPass/regression, 2 usage or configuration, 3 only engine errors or, with a
+// baseline, cases that passed then and have no verdict now), the JSON, JUnit and HTML reports
+// they write, baseline comparison, per-dialect regions, malformed case files reported with
+// file:line while the other cases run, and secrets from the environment never showing in output
+// or reports.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -110,6 +111,28 @@ std::map<std::string, std::string> outcomes(const json& report) {
     out[r.value("id", "")] = r.value("outcome", "");
   }
   return out;
+}
+
+// The result object of `id` in a JSON report; null if absent.
+json result_of(const json& report, const std::string& id) {
+  for (const auto& r : report.value("results", json::array())) {
+    if (r.value("id", "") == id) return r;
+  }
+  return nullptr;
+}
+
+// The body of a recorded response ("HTTP/1.1 200 OK\r\n<headers>\r\n\r\n<body>") as JSON.
+json response_body(const json& exchange) {
+  std::string response = exchange.value("response", "");
+  size_t blank = response.find("\r\n\r\n");
+  size_t skip = 4;
+  if (blank == std::string::npos) {
+    blank = response.find("\n\n");
+    skip = 2;
+  }
+  if (blank == std::string::npos) return nullptr;
+  json body = json::parse(response.substr(blank + skip), nullptr, false);
+  return body.is_discarded() ? json(nullptr) : body;
 }
 
 class TestCommandTest : public ::testing::Test {
@@ -235,6 +258,31 @@ TEST_F(TestCommandTest, UsageAndConfigurationErrorsExitTwoNamingTheProblem) {
       {"unknown endpoint dialect",
        {"test", "--endpoint", "martian=http://127.0.0.1:1"},
        {"--endpoint", "unknown dialect \"martian\""}},
+      // An unset CI variable must not turn a real-endpoint run into an in-process one.
+      {"empty endpoint",
+       {"test", "--fixtures", tiny, "--endpoint", ""},
+       {"kmsconf test: --endpoint", "empty URL"}},
+      {"empty endpoint of a dialect",
+       {"test", "--fixtures", tiny, "--endpoint", "volcengine="},
+       {"kmsconf test: --endpoint volcengine=", "empty URL for volcengine"}},
+      {"empty endpoint next to a real one",
+       {"test", "--fixtures", tiny, "--endpoint", "volcengine=http://127.0.0.1:1", "--endpoint",
+        "alibaba="},
+       {"--endpoint alibaba=", "empty URL for alibaba"}},
+      {"unknown region dialect",
+       {"test", "--fixtures", tiny, "--region", "martian=mars-north-1"},
+       {"--region martian=mars-north-1", "unknown dialect \"martian\""}},
+      {"empty region of a dialect",
+       {"test", "--fixtures", tiny, "--region", "alibaba="},
+       {"--region alibaba=", "empty region for alibaba"}},
+      {"empty region", {"test", "--fixtures", tiny, "--region", ""}, {"--region", "empty region"}},
+      {"two plain regions",
+       {"test", "--fixtures", tiny, "--region", "cn-beijing", "--region", "cn-shanghai"},
+       {"--region: give one REGION"}},
+      {"two regions for one dialect",
+       {"test", "--fixtures", tiny, "--region", "alibaba=cn-shanghai", "--region",
+        "alibaba=cn-beijing"},
+       {"--region alibaba=cn-beijing", "a second region for alibaba"}},
       {"endpoint without credentials",
        {"test", "--dialect", "volcengine", "--endpoint", "http://127.0.0.1:1"},
        {"no volcengine credentials"}},
@@ -260,7 +308,7 @@ TEST_F(TestCommandTest, UsageAndConfigurationErrorsExitTwoNamingTheProblem) {
       {"fixtures not a directory", {"test", "--fixtures", missing}, {"--fixtures", missing}},
       {"filter matching nothing",
        {"test", "--fixtures", tiny, "--filter", "no.such.case"},
-       {"no case matches", "no.such.case"}},
+       {"kmsconf test: no case matches", "no.such.case"}},
       {"baseline not a report",
        {"test", "--fixtures", tiny, "--dialect", "volcengine", "--baseline", not_a_report},
        {not_a_report},
@@ -419,6 +467,134 @@ TEST_F(BaselineTest, NoRegressionExitsZeroEvenWithKnownFailures) {
   EXPECT_NE(fixed.out.find("1 fixed"), std::string::npos) << fixed.out;
 }
 
+// A network outage is no conformance verdict: against a closed port every case that passed in
+// the baseline errors now, which exits 3 (no verdict), not 1.
+TEST_F(BaselineTest, CaseThatPassedInTheBaselineAndErrorsNowExitsThreeNotOne) {
+  std::string baseline = baseline_of(passing_, "baseline.json", 0);
+  uint16_t closed = free_port();
+  ASSERT_NE(closed, 0);
+  const std::string json_path = path("outage.json");
+  RunResult run = kmsconf({"test", "--fixtures", passing_, "--dialect", "volcengine", "--endpoint",
+                           "http://127.0.0.1:" + std::to_string(closed), "--timeout-ms", "300",
+                           "--baseline", baseline, "--report-json", json_path},
+                          {{"VOLC_ACCESSKEY", "AKLTclitestbaseline0001"},
+                           {"VOLC_SECRETKEY", "volc-secret-baseline-outage-01"}});
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  auto seen = outcomes(parse_report(json_path));
+  EXPECT_EQ(seen["h3.regions.listed"], "error");
+  EXPECT_EQ(seen["h3.regions.stable"], "error");
+  EXPECT_NE(run.out.find("no regressions; 2 unjudged"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("h3.regions.listed: Pass -> Error: "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("h3.regions.stable: Pass -> Error: "), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("Pass -> Fail"), std::string::npos) << run.out;
+}
+
+// A prerequisite step failing (a missing permission, say) skips the case: the gate has lost
+// coverage and must not stay green. A real regression still wins (exit 1).
+TEST_F(BaselineTest, CaseThatPassedInTheBaselineAndSkipsNowExitsThree) {
+  std::string baseline = baseline_of(passing_, "baseline.json", 0);
+  // h3.regions.listed's first step (no expectation: a prerequisite) asks for a key that does
+  // not exist, so the case is Skip.
+  const std::string skipped_case = json{
+      {"id", "h3.regions.listed"},
+      {"title", "DescribeRegions after a prerequisite that fails"},
+      {"doc", "kmsconf CLI test"},
+      {"steps",
+       {{{"action", "DescribeKey"},
+         {"params", {{"KeyID", "00000000-0000-4000-8000-000000000000"}}}},
+        {{"action", "DescribeRegions"},
+         {"params", json::object()},
+         {"expect",
+          {{"status", 200}}}}}}}.dump();
+  const std::string skipping = fixtures(
+      "skipping",
+      {{"regions.json", case_file({skipped_case, regions_case("h3.regions.stable", 200)})}});
+  const std::string json_path = path("skipping.json");
+  RunResult run = kmsconf({"test", "--fixtures", skipping, "--dialect", "volcengine", "--baseline",
+                           baseline, "--report-json", json_path});
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  EXPECT_EQ(outcomes(parse_report(json_path))["h3.regions.listed"], "skip");
+  EXPECT_NE(run.out.find("no regressions; 1 unjudged"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("h3.regions.listed: Pass -> Skip: "), std::string::npos) << run.out;
+
+  const std::string worse = fixtures(
+      "skipping-and-failing",
+      {{"regions.json", case_file({skipped_case, regions_case("h3.regions.stable", 418)})}});
+  RunResult both =
+      kmsconf({"test", "--fixtures", worse, "--dialect", "volcengine", "--baseline", baseline});
+  EXPECT_EQ(both.exit_code, 1) << both.out << both.err;
+  EXPECT_NE(both.out.find("1 regression (passed in the baseline, fails now); 1 unjudged"),
+            std::string::npos)
+      << both.out;
+  EXPECT_NE(both.out.find("h3.regions.stable: Pass -> Fail"), std::string::npos) << both.out;
+  EXPECT_NE(both.out.find("h3.regions.listed: Pass -> Skip"), std::string::npos) << both.out;
+}
+
+// --region R sets every dialect's region, --region DIALECT=R one dialect's (over R). Volcengine
+// signs the region into the credential scope; the in-process Alibaba server lists its home
+// region (the run's) first in DescribeRegions.
+TEST_F(TestCommandTest, RegionForAllDialectsAndPerDialect) {
+  const std::string dir =
+      fixtures("regions", {{"regions.json", case_file({regions_case("h3.volc.regions", 200)})}});
+  fs::create_directories(fs::path(dir) / "alibaba");
+  write_file(
+      dir + "/alibaba/regions.json",
+      json{{"dialect", "alibaba"},
+           {"cases",
+            {{{"id", "h3.ali.regions"},
+              {"title", "DescribeRegions lists the run's region first"},
+              {"doc", "kmsconf CLI test"},
+              {"steps",
+               {{{"action", "DescribeRegions"},
+                 {"params", json::object()},
+                 {"expect",
+                  {{"status", 200},
+                   {"body",
+                    {{{"path", "Regions.Region[0].RegionId"}, {"equals", "{{region}}"}}}}}}}}}}}}}
+          .dump(2));
+
+  struct Run {
+    std::vector<std::string> region_args;
+    std::string volcengine;
+    std::string alibaba;
+  };
+  const std::vector<Run> runs = {
+      {{}, "cn-beijing", "cn-hangzhou"},
+      {{"--region", "alibaba=cn-shanghai"}, "cn-beijing", "cn-shanghai"},
+      {{"--region", "cn-hongkong"}, "cn-hongkong", "cn-hongkong"},
+      {{"--region", "alibaba=cn-shanghai", "--region", "ap-southeast-1", "--region",
+        "volcengine=cn-guangzhou"},
+       "cn-guangzhou",
+       "cn-shanghai"},
+  };
+  for (const auto& r : runs) {
+    std::string trace;
+    for (const auto& a : r.region_args) trace += a + " ";
+    SCOPED_TRACE(trace);
+    const std::string json_path = path("regions-report.json");
+    std::vector<std::string> args{"test", "--fixtures", dir, "--report-json", json_path};
+    args.insert(args.end(), r.region_args.begin(), r.region_args.end());
+    RunResult run = kmsconf(args);
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    json report = parse_report(json_path);
+
+    json volc = result_of(report, "h3.volc.regions");
+    ASSERT_TRUE(volc.is_object()) << report;
+    EXPECT_EQ(volc.value("outcome", ""), "pass");
+    ASSERT_EQ(volc.value("exchanges", json::array()).size(), 1u) << volc;
+    const std::string request = volc["exchanges"][0].value("request", "");
+    EXPECT_NE(request.find("/" + r.volcengine + "/kms/request"), std::string::npos) << request;
+
+    json ali = result_of(report, "h3.ali.regions");
+    ASSERT_TRUE(ali.is_object()) << report;
+    EXPECT_EQ(ali.value("outcome", ""), "pass") << ali.value("message", "");
+    ASSERT_EQ(ali.value("exchanges", json::array()).size(), 1u) << ali;
+    json body = response_body(ali["exchanges"][0]);
+    ASSERT_TRUE(body.is_object()) << ali["exchanges"][0];
+    EXPECT_EQ(body["Regions"]["Region"][0].value("RegionId", ""), r.alibaba) << body;
+  }
+}
+
 TEST_F(TestCommandTest, SecretsFromTheEnvironmentNeverAppearInOutputOrReports) {
   const std::string volc_ak = "AKLTclisecrettest000001";
   const std::string volc_secret = "VoLcSeCrEt-must-stay-hidden-81d2e4";
@@ -553,7 +729,9 @@ TEST_F(TestCommandTest, DemoErrorsExitTwoAndAnnounceNoReports) {
   }
   RunResult none = kmsconf({"demo", "--report-dir", dir, "--filter", "no.such.case"});
   EXPECT_EQ(none.exit_code, 2) << none.out << none.err;
-  EXPECT_NE(none.err.find("no case matches"), std::string::npos) << none.err;
+  // The demo's own configuration error, not `kmsconf test`'s.
+  EXPECT_NE(none.err.find("kmsconf demo: no case matches"), std::string::npos) << none.err;
+  EXPECT_EQ(none.err.find("kmsconf test"), std::string::npos) << none.err;
   EXPECT_EQ(none.out.find("Reports:"), std::string::npos) << none.out;
   EXPECT_FALSE(fs::exists(dir + "/report.html"));
 

@@ -1,8 +1,12 @@
 // kmsconf serve: the reference KMS as a standalone process.
 #include <csignal>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "cli/commands.hpp"
+#include "reference_server/engine/crypto/key_pool.hpp"
 #include "reference_server/reference_server.hpp"
 
 namespace kmsconf::cli {
@@ -17,6 +21,7 @@ struct ServeOptions {
   size_t threads = 2;
   int max_clock_skew = 900;
   bool fault_injection = false;
+  std::string key_pool_file;  // empty: every key generated
 };
 
 // "127.0.0.1:8080" or "[::1]:8080".
@@ -66,6 +71,21 @@ std::vector<std::string> regions_with_home(server::Dialect dialect, const std::s
   return regions;
 }
 
+// A bad file stops startup (exit 2) before anything listens, naming the file (and line); so
+// does a file without a single key, which is surely not what was meant.
+std::shared_ptr<const engine::crypto::KeyPool> load_key_pool(const std::string& path) {
+  std::shared_ptr<const engine::crypto::KeyPool> pool;
+  try {
+    pool = engine::crypto::KeyPool::load(path);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--key-pool ") + e.what());
+  }
+  if (pool->size() == 0) {
+    throw std::invalid_argument("--key-pool " + path + ": holds no RSA private key");
+  }
+  return pool;
+}
+
 int wait_for_signal() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -90,6 +110,8 @@ int serve(const ServeOptions& o) {
   if (credentials.all().empty()) credentials.add(server::CredentialStore::random_demo());
   server::QuotaConfig quotas;
   if (!o.quotas_file.empty()) quotas.merge_file(o.quotas_file);
+  std::shared_ptr<const engine::crypto::KeyPool> key_pool;
+  if (!o.key_pool_file.empty()) key_pool = load_key_pool(o.key_pool_file);
 
   // One server (engine, adapter, listener) per --listen: each dialect keeps its own state.
   std::vector<std::unique_ptr<server::ReferenceServer>> servers;
@@ -105,6 +127,7 @@ int serve(const ServeOptions& o) {
     options.credentials = credentials;
     options.quotas = quotas;
     options.fault_injection = o.fault_injection;
+    options.key_pool = key_pool;  // immutable, shared; each server hands out every pair once
     std::string home = options.regions.front();
     servers.push_back(std::make_unique<server::ReferenceServer>(std::move(options)));
     servers.back()->start();
@@ -113,6 +136,10 @@ int serve(const ServeOptions& o) {
     if (o.fault_injection) {
       std::cout << "fault injection on (test only): X-Kmsconf-Fault is honoured\n";
     }
+  }
+  if (key_pool) {
+    std::cout << "key pool on (test only): RSA keys take the " << key_pool->size()
+              << " pre-generated pairs of " << o.key_pool_file << " before any is generated\n";
   }
   if (o.credentials_file.empty()) {
     // No credentials file: a throwaway demo key pair, printed once so a client can use it.
@@ -158,6 +185,11 @@ void add_serve_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_flag("--fault-injection", options->fault_injection,
                 "Test only: answer requests carrying X-Kmsconf-Fault: UndefinedError with the "
                 "dialect's catch-all 500 error (off: the header is ignored)");
+  cmd->add_option("--key-pool", options->key_pool_file,
+                  "Test only: PEM file of pre-generated RSA private keys (e.g. "
+                  "fixtures/keypool/rsa-test-keys.pem) that RSA keys take, each pair once, "
+                  "before any is generated. The pooled keys are public test data, never for "
+                  "real secrets (off: every key is generated)");
   cmd->callback([options, run] { *run = [options] { return serve(*options); }; });
 }
 

@@ -1,6 +1,7 @@
 // `kmsconf serve` as a child process: it comes up on the port it was given, accepts requests
 // signed the way the Node and Go SDKs sign them, refuses a wrong secret, refuses to start on a
-// malformed credentials or quotas file (naming the file and the field), and stops on SIGTERM.
+// malformed credentials, quotas or key pool file (naming the file and the field), hands RSA keys
+// the pooled pairs with --key-pool (and generates them without), and stops on SIGTERM.
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -21,6 +22,8 @@
 #include "conformance/http_client.hpp"
 #include "conformance/volcengine_client.hpp"
 #include "protocol/volcengine/errors.hpp"
+#include "reference_server/engine/crypto/crypto.hpp"
+#include "reference_server/engine/crypto/key_pool.hpp"
 #include "tests/cli/child_process.hpp"
 
 namespace kmsconf::testing {
@@ -35,6 +38,8 @@ constexpr const char* kSk = "c2VydmUtdGVzdC1zZWNyZXQta2V5";
 constexpr auto kStartBound = 15s;
 constexpr auto kStopBound = 10s;
 constexpr auto kPollInterval = 50ms;
+const std::string kRepoKeyPool =
+    std::string(KMSCONF_SOURCE_DIR) + "/fixtures/keypool/rsa-test-keys.pem";
 
 class ServeCommandTest : public ::testing::Test {
  protected:
@@ -109,6 +114,27 @@ class ServeCommandTest : public ::testing::Test {
     options.style = style;
     options.placement = placement;
     return client.call(action, params, options);
+  }
+
+  // Creates an RSA_2048 key (in a keyring of its own) and returns its public key (PEM), or ""
+  // after recording a failure.
+  std::string new_rsa_public_key(const std::string& name) {
+    using volcengine::SignerStyle;
+    auto ring = call(kSk, SignerStyle::Go, client::Placement::JsonBody, "CreateKeyring",
+                     {{"KeyringName", name}});
+    EXPECT_TRUE(ring.ok()) << ring.parsed.message;
+    auto key = call(kSk, SignerStyle::Go, client::Placement::JsonBody, "CreateKey",
+                    {{"KeyringName", name},
+                     {"KeyName", name + "-k"},
+                     {"KeySpec", "RSA_2048"},
+                     {"KeyUsage", "SIGN_VERIFY"}});
+    EXPECT_TRUE(key.ok()) << key.parsed.message;
+    if (!key.ok()) return "";
+    std::string id = key.result()["Key"].value("ID", "");
+    auto pub =
+        call(kSk, SignerStyle::Go, client::Placement::JsonBody, "GetPublicKey", {{"KeyID", id}});
+    EXPECT_TRUE(pub.ok()) << pub.parsed.message;
+    return pub.ok() ? pub.result().value("PublicKey", "") : "";
   }
 
   std::string dir_;
@@ -218,6 +244,69 @@ TEST_F(ServeCommandTest, MalformedConfigurationFilesStopStartupNamingFileAndFiel
     std::string err = child_->err();
     EXPECT_NE(err.find(path), std::string::npos) << err;
     for (const auto& field : c.named) EXPECT_NE(err.find(field), std::string::npos) << err;
+    EXPECT_EQ(child_->out().find("listening"), std::string::npos) << child_->out();
+  }
+}
+
+// --key-pool: RSA keys take the pool's pairs, one each and in the file's order.
+TEST_F(ServeCommandTest, KeyPoolHandsRsaKeysThePooledPairsInOrder) {
+  auto pool = engine::crypto::KeyPool::load(kRepoKeyPool);
+  const auto& pooled = pool->pairs(engine::KeySpec::Rsa2048);
+  ASSERT_GE(pooled.size(), 2u);
+  start_serve({"--key-pool", kRepoKeyPool});
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_NE(
+      child_->out().find("key pool on (test only): RSA keys take the " +
+                         std::to_string(pool->size()) + " pre-generated pairs of " + kRepoKeyPool),
+      std::string::npos)
+      << child_->out();
+  std::string first = new_rsa_public_key("pool-ring-1");
+  std::string second = new_rsa_public_key("pool-ring-2");
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first, engine::crypto::public_key_pem(*pooled[0]));
+  EXPECT_EQ(second, engine::crypto::public_key_pem(*pooled[1]));
+}
+
+// Off by default: a server answering anything but a test run generates its keys.
+TEST_F(ServeCommandTest, WithoutKeyPoolRsaKeysAreGenerated) {
+  auto pool = engine::crypto::KeyPool::load(kRepoKeyPool);
+  const auto& pooled = pool->pairs(engine::KeySpec::Rsa2048);
+  ASSERT_FALSE(pooled.empty());
+  start_serve();
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_EQ(child_->out().find("key pool"), std::string::npos) << child_->out();
+  std::string generated = new_rsa_public_key("fresh-ring");
+  ASSERT_FALSE(generated.empty());
+  EXPECT_NE(generated.find("-----BEGIN PUBLIC KEY-----"), std::string::npos) << generated;
+  for (const auto& pair : pooled) EXPECT_NE(generated, engine::crypto::public_key_pem(*pair));
+}
+
+TEST_F(ServeCommandTest, BadKeyPoolFileStopsStartupWithExitTwoNamingIt) {
+  const std::string missing = dir_ + "/no-such-pool.pem";
+  const std::string empty = dir_ + "/empty-pool.pem";
+  write_file(empty, "no keys in here\n");
+  const std::string broken = dir_ + "/broken-pool.pem";
+  write_file(broken,
+             "# a comment\n-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+  const struct {
+    const char* name;
+    std::string file;
+    std::vector<std::string> named;
+  } cases[] = {
+      {"missing", missing, {"--key-pool " + missing, "cannot read"}},
+      {"no keys", empty, {"--key-pool " + empty, "holds no RSA private key"}},
+      {"broken block", broken, {"--key-pool " + broken + ":2:", "not a PEM private key"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    child_ = spawn(
+        {"serve", "--listen", "127.0.0.1:0", "--credentials", credentials_, "--key-pool", c.file});
+    auto status = child_->wait_for_exit(kStartBound);
+    ASSERT_TRUE(status.has_value()) << "serve kept running with a bad key pool";
+    ASSERT_TRUE(WIFEXITED(*status));
+    EXPECT_EQ(WEXITSTATUS(*status), 2);
+    std::string err = child_->err();
+    for (const auto& text : c.named) EXPECT_NE(err.find(text), std::string::npos) << err;
     EXPECT_EQ(child_->out().find("listening"), std::string::npos) << child_->out();
   }
 }

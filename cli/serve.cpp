@@ -1,7 +1,14 @@
 // kmsconf serve: the reference KMS as a standalone process.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -21,7 +28,8 @@ struct ServeOptions {
   size_t threads = 2;
   int max_clock_skew = 900;
   bool fault_injection = false;
-  std::string key_pool_file;  // empty: every key generated
+  std::string key_pool_file;    // empty: every key generated
+  std::string credentials_out;  // where a demo credential goes; empty: a file in $TMPDIR
 };
 
 // "127.0.0.1:8080" or "[::1]:8080".
@@ -86,6 +94,41 @@ std::shared_ptr<const engine::crypto::KeyPool> load_key_pool(const std::string& 
   return pool;
 }
 
+// Without --credentials, serve makes a throwaway credential. Its secret never goes to the console
+// (consoles end up in CI logs): it goes to a file only the user can read, in the format of
+// `kmsconf test --credentials`, which is removed when serve stops.
+class DemoCredentialFile {
+ public:
+  DemoCredentialFile(const std::string& path, const server::Credential& credential,
+                     const std::set<std::string>& dialects)
+      : path_(path.empty() ? default_path() : path) {
+    nlohmann::json entry{{"access_key_id", credential.access_key_id},
+                         {"secret_access_key", credential.secret_access_key}};
+    nlohmann::json file = nlohmann::json::object();
+    for (const auto& dialect : dialects) file[dialect] = entry;
+    std::string text = file.dump(2) + "\n";
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+              ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    if (fd >= 0) ::close(fd);
+    if (!ok) throw std::invalid_argument("--credentials-out " + path_ + ": cannot be written");
+  }
+  ~DemoCredentialFile() { ::unlink(path_.c_str()); }
+  DemoCredentialFile(const DemoCredentialFile&) = delete;
+  DemoCredentialFile& operator=(const DemoCredentialFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  static std::string default_path() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+    return dir + "/kmsconf-serve-" + std::to_string(::getpid()) + ".credentials.json";
+  }
+
+  std::string path_;
+};
+
 int wait_for_signal() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -115,8 +158,10 @@ int serve(const ServeOptions& o) {
 
   // One server (engine, adapter, listener) per --listen: each dialect keeps its own state.
   std::vector<std::unique_ptr<server::ReferenceServer>> servers;
+  std::set<std::string> served;  // dialect names
   for (const auto& text : o.listen) {
     Listener listener = parse_listener(text, o.dialect);
+    served.insert(std::string(server::dialect_name(listener.dialect)));
     server::ReferenceServerOptions options;
     options.dialect = listener.dialect;
     options.address = listener.address;
@@ -141,12 +186,13 @@ int serve(const ServeOptions& o) {
     std::cout << "key pool on (test only): RSA keys take the " << key_pool->size()
               << " pre-generated pairs of " << o.key_pool_file << " before any is generated\n";
   }
+  std::unique_ptr<DemoCredentialFile> demo_credential;
   if (o.credentials_file.empty()) {
-    // No credentials file: a throwaway demo key pair, printed once so a client can use it.
     const auto& c = credentials.all().front();
+    demo_credential = std::make_unique<DemoCredentialFile>(o.credentials_out, c, served);
     std::cout << "demo credential: access_key_id=" << c.access_key_id
-              << " secret_access_key=" << c.secret_access_key << " account_id=" << c.account_id
-              << "\n";
+              << " account_id=" << c.account_id << "; the secret is in " << demo_credential->path()
+              << " (use it with kmsconf test --credentials; removed when serve stops)\n";
   }
   std::cout.flush();
   int sig = wait_for_signal();
@@ -169,8 +215,13 @@ void add_serve_command(CLI::App& app, std::function<int()>* run) {
       ->capture_default_str();
   cmd->add_option("--credentials", options->credentials_file,
                   "JSON file {\"credentials\":[{access_key_id, secret_access_key, account_id, "
-                  "allowed_actions}]}; without it a demo credential is made and printed")
+                  "allowed_actions}]}; without it a throwaway credential is made and written "
+                  "to --credentials-out")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--credentials-out", options->credentials_out,
+                  "Without --credentials: the file (mode 0600, kmsconf test --credentials "
+                  "format) that receives the throwaway credential; default "
+                  "$TMPDIR/kmsconf-serve-PID.credentials.json, removed when serve stops");
   cmd->add_option("--quotas", options->quotas_file,
                   "JSON file overriding throttling quotas {default, actions, pools}")
       ->check(CLI::ExistingFile);

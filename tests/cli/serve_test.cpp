@@ -3,6 +3,7 @@
 // malformed credentials, quotas or key pool file (naming the file and the field), hands RSA keys
 // the pooled pairs with --key-pool (and generates them without), and stops on SIGTERM.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,27 +67,28 @@ class ServeCommandTest : public ::testing::Test {
     return std::make_unique<Child>(args, dir_ + "/stdout.txt", dir_ + "/stderr.txt");
   }
 
-  // Starts `serve` on a free port and waits (bounded) until it answers. A port taken between
-  // the probe and the bind makes serve exit; then another port is tried.
-  void start_serve(std::vector<std::string> extra = {}) {
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      port_ = free_port();
-      ASSERT_NE(port_, 0);
-      std::vector<std::string> args{"serve", "--listen", "127.0.0.1:" + std::to_string(port_),
-                                    "--credentials", credentials_};
-      args.insert(args.end(), extra.begin(), extra.end());
-      child_ = spawn(args);
-      ASSERT_TRUE(child_->started());
-      auto deadline = Clock::now() + kStartBound;
-      while (child_->running() && Clock::now() < deadline) {
+  // Starts `serve` on an ephemeral port (--listen 127.0.0.1:0, so no other process can take the
+  // port between a probe and the bind) and waits, within a bound, for its startup line naming
+  // the bound port and for an answer there.
+  void start_serve(std::vector<std::string> extra = {}, bool with_credentials = true) {
+    std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0"};
+    if (with_credentials) args.insert(args.end(), {"--credentials", credentials_});
+    args.insert(args.end(), extra.begin(), extra.end());
+    child_ = spawn(args);
+    ASSERT_TRUE(child_->started());
+    static const std::regex kListening(R"(listening on http://127\.0\.0\.1:([0-9]+))");
+    auto deadline = Clock::now() + kStartBound;
+    while (child_->running() && Clock::now() < deadline) {
+      std::string out = child_->out();
+      std::smatch match;
+      if (std::regex_search(out, match, kListening)) {
+        port_ = static_cast<uint16_t>(std::stoi(match[1].str()));
         if (answers()) return;
-        std::this_thread::sleep_for(kPollInterval);
       }
-      ASSERT_FALSE(child_->running())
-          << "serve did not answer within the bound; stdout: " << child_->out()
-          << " stderr: " << child_->err();
+      std::this_thread::sleep_for(kPollInterval);
     }
-    FAIL() << "serve did not start; stderr: " << (child_ ? child_->err() : "");
+    FAIL() << "serve did not answer within the bound; stdout: " << child_->out()
+           << " stderr: " << child_->err();
   }
 
   client::Endpoint endpoint() const {
@@ -178,6 +181,35 @@ TEST_F(ServeCommandTest, AcceptsNodeAndGoSignaturesAndRefusesAWrongSecret) {
   EXPECT_EQ(wrong.parsed.status, info.http_status);
   EXPECT_EQ(wrong.parsed.error_code, std::string(info.wire_code));
   EXPECT_EQ(wrong.parsed.code_n, info.code_n);
+}
+
+// Without --credentials the throwaway secret never reaches the console (which ends up in CI
+// logs): it goes to a file only the user can read, usable as kmsconf test --credentials, and
+// gone when serve stops.
+TEST_F(ServeCommandTest, ThrowawayCredentialGoesToAPrivateFileNotTheConsole) {
+  const std::string file = dir_ + "/demo-credentials.json";
+  start_serve({"--credentials-out", file}, /*with_credentials=*/false);
+  ASSERT_FALSE(HasFatalFailure());
+  struct stat info {};
+  ASSERT_EQ(::stat(file.c_str(), &info), 0) << child_->out();
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  json written = json::parse(read_file(file));
+  const std::string ak = written["volcengine"]["access_key_id"].get<std::string>();
+  const std::string sk = written["volcengine"]["secret_access_key"].get<std::string>();
+  ASSERT_FALSE(sk.empty());
+  EXPECT_FALSE(written.contains("alibaba")) << "only the served dialects";
+  EXPECT_NE(child_->out().find("demo credential: access_key_id=" + ak), std::string::npos)
+      << child_->out();
+  EXPECT_NE(child_->out().find(file), std::string::npos);
+  EXPECT_EQ(child_->out().find(sk), std::string::npos) << "the secret was printed";
+  EXPECT_EQ(child_->err().find(sk), std::string::npos) << "the secret was printed";
+
+  client::VolcengineClient client(endpoint(), {ak, sk, ""}, "cn-beijing");
+  EXPECT_TRUE(client.call("DescribeRegions", json::object(), {}).ok());
+
+  ASSERT_EQ(::kill(child_->pid(), SIGTERM), 0);
+  ASSERT_TRUE(child_->wait_for_exit(kStopBound).has_value());
+  EXPECT_FALSE(std::filesystem::exists(file)) << "the credential file outlived the server";
 }
 
 TEST_F(ServeCommandTest, SigtermStopsTheServerWithinABound) {

@@ -212,6 +212,30 @@ TEST_F(ServeCommandTest, ThrowawayCredentialGoesToAPrivateFileNotTheConsole) {
   EXPECT_FALSE(std::filesystem::exists(file)) << "the credential file outlived the server";
 }
 
+// --fault-injection is off unless asked for; on, a signed request naming a fault gets the
+// dialect's catch-all 500, and the startup output says the hook is on.
+TEST_F(ServeCommandTest, FaultInjectionOnlyWhenAskedFor) {
+  auto faulty = [&] {
+    client::CallOptions options;
+    options.extra_headers["X-Kmsconf-Fault"] = "UndefinedError";
+    return client::VolcengineClient(endpoint(), {kAk, kSk, ""}, "cn-beijing")
+        .call("DescribeRegions", json::object(), options);
+  };
+  start_serve();
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_TRUE(faulty().ok()) << "the header must be ignored without --fault-injection";
+  EXPECT_EQ(child_->out().find("fault injection on"), std::string::npos);
+  child_.reset();
+
+  start_serve({"--fault-injection"});
+  ASSERT_FALSE(HasFatalFailure());
+  EXPECT_NE(child_->out().find("fault injection on (test only)"), std::string::npos);
+  auto answer = faulty();
+  const auto& info = volcengine::error_info(volcengine::ErrorCode::UndefinedError);
+  EXPECT_EQ(answer.parsed.status, info.http_status);
+  EXPECT_EQ(answer.parsed.error_code, std::string(info.wire_code));
+}
+
 TEST_F(ServeCommandTest, SigtermStopsTheServerWithinABound) {
   start_serve();
   ASSERT_FALSE(HasFatalFailure());

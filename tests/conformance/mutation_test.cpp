@@ -136,38 +136,47 @@ TEST(SuiteMutation, WithoutAMutationEveryCasePasses) {
 
 // The context is the AAD (spec: Volcengine §3.5/§4.8, Alibaba §4.8). Ignored, every ciphertext
 // opens whatever context is given: the cases that decrypt (or re-encrypt, or export) with a wrong,
-// missing or unexpected context fail; round trips with the right context still pass.
+// partial, missing or unexpected context fail; round trips with the right context still pass.
 TEST(SuiteMutation, IgnoringTheEncryptionContextFailsExactlyTheWrongContextCases) {
   expect_only_failures_change(run_suites("ignore-encryption-context"),
                               {
                                   "volc.crypto.context.mismatch",
                                   "volc.crypto.context.missing",
+                                  "volc.crypto.context.subset",
                                   "volc.crypto.context.unexpected",
                                   "volc.crypto.data-key.context",
                                   "volc.crypto.re-encrypt.contexts",
                                   "volc.crypto.re-encrypt.wrong-old-context",
                                   "ali.crypto.context-mismatch",
                                   "ali.crypto.context-missing-at-decrypt",
+                                  "ali.crypto.context-subset-at-decrypt",
                                   "ali.crypto.context-extra-at-decrypt",
                                   "ali.crypto.reencrypt-contexts",
                                   "ali.crypto.reencrypt-wrong-source-context",
                                   "ali.data-keys.generate-with-context",
                                   "ali.data-keys.without-plaintext-context",
                                   "ali.data-keys.export-data-key-context",
+                                  "ali.data-keys.generate-and-export-context",
                               });
 }
 
-// CancelKeyDeletion returns the key to Enable/Enabled (Volcengine [INF], Alibaba §4.1). Restored
-// to Disabled instead (AWS's behaviour), the cases that look at the key after a cancellation
-// fail; the state-matrix cells of CancelKeyDeletion only check that the call succeeds.
+// CancelKeyDeletion returns the key to Enable/Enabled whatever state it was scheduled from
+// (Volcengine §4.2 [INF], Alibaba §4.1). Restored to Disabled instead (AWS's behaviour), the cases
+// that look at the key after a cancellation fail: its state, its use, its rotation; the state-matrix
+// cell CancelKeyDeletion x PendingDelete(ion) of each dialect is a case that checks the state after.
 TEST(SuiteMutation, CancelledDeletionLeavingTheKeyDisabledFailsExactlyTheAfterCancelCases) {
   expect_only_failures_change(run_suites("cancel-deletion-disables"),
                               {
                                   "volc.lifecycle.cancel-deletion",
                                   "volc.lifecycle.cancel-deletion.after-disable",
+                                  "volc.lifecycle.cancel-deletion.after-archive",
+                                  "volc.lifecycle.cancel-deletion.from-pending-import",
+                                  "volc.state-matrix.CancelKeyDeletion.PendingDelete",
                                   "ali.describe-key.delete-date-gone-after-cancel",
                                   "ali.keys.schedule-then-cancel",
                                   "ali.keys.cancel-deletion-of-disabled-key-enables",
+                                  "ali.rotation.resumes-after-cancelled-deletion",
+                                  "ali.state-matrix.CancelKeyDeletion.PendingDeletion",
                                   "ali.state-matrix.cancel-returns-disabled-key-to-enabled",
                                   "ali.state-matrix.pending-import-to-pending-deletion-and-back",
                               });

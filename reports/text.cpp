@@ -9,14 +9,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "protocol/xml_text.hpp"
+
 namespace kmsconf::reports {
 namespace {
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-bool is_continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
-}
 
 // Characters XML 1.0 allows, minus the discouraged control characters.
 bool keep_code_point(uint32_t cp) {
@@ -32,33 +28,16 @@ std::string escape(std::string_view text, bool attribute) {
   std::string out;
   out.reserve(clean.size() + clean.size() / 8);
   for (char c : clean) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\n':
-        attribute ? out += "&#10;" : out += c;
-        break;
-      case '\t':
-        attribute ? out += "&#9;" : out += c;
-        break;
-      default:
-        out += c;
+    if (std::string_view entity = xml_entity(c); !entity.empty()) {
+      out += entity;
+    } else if (c == '\r') {
+      out += "&#13;";
+    } else if (attribute && c == '\n') {
+      out += "&#10;";
+    } else if (attribute && c == '\t') {
+      out += "&#9;";
+    } else {
+      out += c;
     }
   }
   return out;
@@ -90,58 +69,14 @@ std::string_view outcome_label(conformance::Outcome outcome) {
 std::string sanitize_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    size_t length = 0;
-    uint32_t cp = 0;
-    // Bounds on the second byte exclude overlong forms, surrogates and values above U+10FFFF.
-    unsigned char low = 0x80, high = 0xBF;
-    if (lead < 0x80) {
-      length = 1;
-      cp = lead;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-      cp = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      cp = lead & 0x0F;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      cp = lead & 0x07;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      out += kReplacement;
-      ++i;
-      continue;
+  for (size_t pos = 0; pos < text.size();) {
+    const Utf8Sequence sequence = utf8_sequence_at(text, pos);
+    if (!sequence.valid) {
+      out += kReplacementCharacter;
+    } else if (keep_code_point(sequence.code_point)) {
+      out.append(text.substr(pos, sequence.length));
     }
-    // Consume the longest valid prefix; an incomplete sequence is one U+FFFD.
-    size_t consumed = 1;
-    bool valid = true;
-    for (; consumed < length; ++consumed) {
-      if (i + consumed >= n) {
-        valid = false;
-        break;
-      }
-      const auto c = static_cast<unsigned char>(text[i + consumed]);
-      const bool in_range = consumed == 1 ? (c >= low && c <= high) : is_continuation(c);
-      if (!in_range) {
-        valid = false;
-        break;
-      }
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    if (!valid) {
-      out += kReplacement;
-      i += consumed;
-      continue;
-    }
-    if (keep_code_point(cp)) out.append(text.substr(i, length));
-    i += length;
+    pos += sequence.length;
   }
   return out;
 }
@@ -149,7 +84,7 @@ std::string sanitize_text(std::string_view text) {
 std::string_view truncate_utf8(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
   size_t cut = max_bytes;
-  while (cut > 0 && is_continuation(static_cast<unsigned char>(text[cut]))) --cut;
+  while (cut > 0 && is_utf8_continuation(static_cast<unsigned char>(text[cut]))) --cut;
   return text.substr(0, cut);
 }
 
@@ -165,24 +100,12 @@ std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(clean.size() + clean.size() / 8);
   for (char c : clean) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
+    if (c == '\'') {
+      out += "&#39;";  // &apos; is not HTML 4
+    } else if (std::string_view entity = xml_entity(c); !entity.empty()) {
+      out += entity;
+    } else {
+      out += c;
     }
   }
   return out;

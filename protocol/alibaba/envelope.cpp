@@ -9,6 +9,7 @@
 #include "protocol/ascii.hpp"
 #include "protocol/digest.hpp"
 #include "protocol/encoding.hpp"
+#include "protocol/xml_text.hpp"
 
 namespace kmsconf::alibaba {
 namespace {
@@ -18,7 +19,6 @@ using nlohmann::ordered_json;
 
 constexpr std::string_view kXmlDeclaration = R"(<?xml version="1.0" encoding="UTF-8"?>)";
 constexpr std::string_view kXmlErrorRoot = "Error";
-constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
 // pop-core treats a 200 body's Code outside this set as an error (§1.5).
 constexpr std::array<std::string_view, 4> kSuccessCodes{"200", "OK", "Success", "success"};
 
@@ -41,77 +41,28 @@ HttpResponse response_with(int status, std::string body, const ResponseContext& 
 // ---------------------------------------------------------------------------------------------
 // XML
 
-bool is_continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
-}
-
-// Length of the well-formed UTF-8 sequence at text[pos] (RFC 3629: no overlongs, no surrogates,
-// nothing above U+10FFFF), or 0 when it is not one.
-size_t utf8_sequence_length(std::string_view text, size_t pos) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[pos + i]); };
-  const unsigned char lead = byte(0);
-  size_t length = 0;
-  unsigned char second_min = 0x80, second_max = 0xBF;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) second_min = 0xA0;  // overlong
-    if (lead == 0xED) second_max = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) second_min = 0x90;  // overlong
-    if (lead == 0xF4) second_max = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (pos + length > text.size()) return 0;
-  if (byte(1) < second_min || byte(1) > second_max) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (!is_continuation(byte(i))) return 0;
-  }
-  return length;
-}
-
-// Character data: markup escaped; invalid UTF-8 and the control characters XML 1.0 forbids
-// become U+FFFD.
+// Character data: markup escaped; each byte of invalid UTF-8 and the control characters XML 1.0
+// forbids become U+FFFD.
 void append_xml_text(std::string& out, std::string_view text) {
   for (size_t pos = 0; pos < text.size();) {
-    const size_t length = utf8_sequence_length(text, pos);
-    if (length == 0) {
+    const Utf8Sequence sequence = utf8_sequence_at(text, pos);
+    if (!sequence.valid) {
       out += kReplacementCharacter;
       ++pos;
       continue;
     }
-    if (length > 1) {
-      out.append(text.substr(pos, length));
-      pos += length;
+    if (sequence.length > 1) {
+      out.append(text.substr(pos, sequence.length));
+      pos += sequence.length;
       continue;
     }
     const char c = text[pos++];
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += kReplacementCharacter;
-        } else {
-          out.push_back(c);
-        }
+    if (std::string_view entity = xml_entity(c); !entity.empty()) {
+      out += entity;
+    } else if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      out += kReplacementCharacter;
+    } else {
+      out.push_back(c);
     }
   }
 }

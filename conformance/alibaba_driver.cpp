@@ -36,6 +36,15 @@ std::string without_signature(const std::string& encoded) {
   return build_query(kept);
 }
 
+// V3 signs in the Authorization header, V1 with a Signature parameter in the query or form body.
+void remove_signature(HttpRequest& request) {
+  request.headers.erase("Authorization");
+  request.raw_query = without_signature(request.raw_query);
+  if (request.header("Content-Type").starts_with(alibaba::kFormContentType)) {
+    request.body = without_signature(request.body);
+  }
+}
+
 class AlibabaDriver final : public DialectDriver {
  public:
   AlibabaDriver(const client::Endpoint& endpoint, const Credentials& credentials,
@@ -46,26 +55,9 @@ class AlibabaDriver final : public DialectDriver {
   std::string dialect() const override { return "alibaba"; }
 
   Exchange send(const ResolvedStep& step, const Exchange* previous) override {
-    Exchange out;
-    if (step.auth.replay) {
-      if (!previous) throw std::invalid_argument("auth.replay: there is no previous request");
-      out.request = previous->request;
-    } else {
-      out.request = build(step);
-    }
-    out.response = client_.http().send(out.request);
-    auto parsed = alibaba::parse_response(out.response);
-    if (!parsed) {
-      throw client::TransportError(
-          client::TransportErrorKind::MalformedResponse,
-          "HTTP " + std::to_string(out.response.status) +
-              " answer is not an Alibaba Cloud envelope: " + detail::excerpt(out.response.body));
-    }
-    out.status = parsed->status;
-    out.code = parsed->error_code.value_or("");
-    out.message = parsed->message;
-    out.body = detail::parse_body(out.response.body);
-    return out;
+    return detail::send_step(
+        client_.http(), step, previous, [&] { return build(step); }, alibaba::parse_response,
+        "an Alibaba Cloud envelope");
   }
 
   bool known_code(const std::string& code) const override {
@@ -91,17 +83,7 @@ class AlibabaDriver final : public DialectDriver {
     for (const auto& [name, value] : auth.extra_headers) options.extra_headers[name] = value;
     options.unsigned_headers = auth.unsigned_headers;
     options.after_signing = [&auth](HttpRequest& request) {
-      if (auth.unsigned_request) {
-        request.headers.erase("Authorization");                    // V3
-        request.raw_query = without_signature(request.raw_query);  // V1
-        if (request.header("Content-Type").starts_with(alibaba::kFormContentType)) {
-          request.body = without_signature(request.body);
-        }
-        // Hand-written headers (an Authorization of the test's own) go out as written.
-        for (const auto& [name, value] : auth.extra_headers) request.headers[name] = value;
-      }
-      detail::drop_headers(request, auth.drop_headers);
-      if (auth.tamper) detail::tamper(request, *auth.tamper);
+      detail::apply_after_signing(request, auth, remove_signature);
     };
     return client_.build(step.action, step.params, options);
   }

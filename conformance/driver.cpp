@@ -89,6 +89,23 @@ void tamper(HttpRequest& request, const std::string& target) {
                               "\" is not body, query or header:<name>");
 }
 
+void apply_after_signing(HttpRequest& request, const AuthOverride& auth,
+                         const std::function<void(HttpRequest&)>& remove_signature) {
+  if (auth.unsigned_request) {
+    remove_signature(request);
+    // Hand-written headers (an Authorization of the test's own) go out as written.
+    for (const auto& [name, value] : auth.extra_headers) request.headers[name] = value;
+  }
+  drop_headers(request, auth.drop_headers);
+  if (auth.tamper) tamper(request, *auth.tamper);
+}
+
+void throw_not_envelope(const HttpResponse& response, std::string_view envelope) {
+  throw client::TransportError(client::TransportErrorKind::MalformedResponse,
+                               "HTTP " + std::to_string(response.status) + " answer is not " +
+                                   std::string(envelope) + ": " + excerpt(response.body));
+}
+
 std::chrono::system_clock::time_point shifted_now(const AuthOverride& auth) {
   return std::chrono::system_clock::now() + auth.time_offset;
 }

@@ -1,13 +1,19 @@
-// Pieces both dialect drivers share: the AuthOverride deviations applied to an already signed
-// request (drop_headers, tamper), credential overrides, and reading a JSON body.
+// Pieces both dialect drivers share: sending a step (or replaying the previous one) and reading
+// the answer, the AuthOverride deviations applied to an already signed request (drop_headers,
+// tamper), credential overrides, and reading a JSON body.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conformance/case_model.hpp"
+#include "conformance/driver.hpp"
+#include "conformance/http_client.hpp"
 #include "protocol/http_message.hpp"
 
 namespace kmsconf::conformance::detail {
@@ -29,6 +35,16 @@ void drop_headers(HttpRequest& request, const std::vector<std::string>& names);
 // other target.
 void tamper(HttpRequest& request, const std::string& target);
 
+// The deviations made after signing: an unsigned request loses its signature (remove_signature
+// knows where the dialect put it) and carries the case's own headers as written; then
+// drop_headers and tamper.
+void apply_after_signing(HttpRequest& request, const AuthOverride& auth,
+                         const std::function<void(HttpRequest&)>& remove_signature);
+
+// Throws client::TransportError (MalformedResponse): the answer is not `envelope` ("a Volcengine
+// envelope").
+[[noreturn]] void throw_not_envelope(const HttpResponse& response, std::string_view envelope);
+
 // Now shifted by the override's time offset.
 std::chrono::system_clock::time_point shifted_now(const AuthOverride& auth);
 
@@ -37,5 +53,28 @@ nlohmann::json parse_body(const std::string& body);
 
 // A short printable excerpt of a body for messages.
 std::string excerpt(const std::string& body, size_t limit = 120);
+
+// One step's exchange: the previous request again for auth.replay, else build()'s; sent, and the
+// answer read by parse (the dialect's parse_response, nullopt when it is not the dialect's
+// envelope).
+template <typename Build, typename Parse>
+Exchange send_step(client::HttpClient& http, const ResolvedStep& step, const Exchange* previous,
+                   Build build, Parse parse, std::string_view envelope) {
+  Exchange out;
+  if (step.auth.replay) {
+    if (!previous) throw std::invalid_argument("auth.replay: there is no previous request");
+    out.request = previous->request;
+  } else {
+    out.request = build();
+  }
+  out.response = http.send(out.request);
+  auto parsed = parse(out.response);
+  if (!parsed) throw_not_envelope(out.response, envelope);
+  out.status = parsed->status;
+  out.code = parsed->error_code.value_or("");
+  out.message = parsed->message;
+  out.body = parse_body(out.response.body);
+  return out;
+}
 
 }  // namespace kmsconf::conformance::detail

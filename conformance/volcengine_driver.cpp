@@ -44,26 +44,9 @@ class VolcengineDriver final : public DialectDriver {
   std::string dialect() const override { return "volcengine"; }
 
   Exchange send(const ResolvedStep& step, const Exchange* previous) override {
-    Exchange out;
-    if (step.auth.replay) {
-      if (!previous) throw std::invalid_argument("auth.replay: there is no previous request");
-      out.request = previous->request;
-    } else {
-      out.request = build(step);
-    }
-    out.response = client_.http().send(out.request);
-    auto parsed = volcengine::parse_response(out.response);
-    if (!parsed) {
-      throw client::TransportError(
-          client::TransportErrorKind::MalformedResponse,
-          "HTTP " + std::to_string(out.response.status) +
-              " answer is not a Volcengine envelope: " + detail::excerpt(out.response.body));
-    }
-    out.status = parsed->status;
-    out.code = parsed->error_code.value_or("");
-    out.message = parsed->message;
-    out.body = detail::parse_body(out.response.body);
-    return out;
+    return detail::send_step(
+        client_.http(), step, previous, [&] { return build(step); }, volcengine::parse_response,
+        "a Volcengine envelope");
   }
 
   bool known_code(const std::string& code) const override {
@@ -88,13 +71,9 @@ class VolcengineDriver final : public DialectDriver {
     for (const auto& [name, value] : auth.extra_headers) options.extra_headers[name] = value;
     options.unsigned_headers = auth.unsigned_headers;
     options.after_signing = [&auth](HttpRequest& request) {
-      if (auth.unsigned_request) {
-        request.headers.erase("Authorization");
-        // Hand-written headers (an Authorization of the test's own) go out as written.
-        for (const auto& [name, value] : auth.extra_headers) request.headers[name] = value;
-      }
-      detail::drop_headers(request, auth.drop_headers);
-      if (auth.tamper) detail::tamper(request, *auth.tamper);
+      detail::apply_after_signing(request, auth, [](HttpRequest& signed_request) {
+        signed_request.headers.erase("Authorization");
+      });
     };
     return client_.build(step.action, step.params, options);
   }

@@ -12,6 +12,14 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+HandlerTable handler_table(std::initializer_list<HandlerFamily> families) {
+  HandlerTable table;
+  for (HandlerFamily family : families) {
+    for (const auto& entry : family()) table.emplace(std::string(entry.action), entry.handler);
+  }
+  return table;
+}
+
 PageWindow page_window(size_t total, size_t page, size_t size) {
   size_t begin = std::min(total, (page - 1) * size);
   return {begin, std::min(total, begin + size)};

@@ -2,6 +2,9 @@
 // filters) both dialects' list operations share.
 #pragma once
 
+#include <functional>
+#include <initializer_list>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -26,6 +29,11 @@ struct HandlerEntry {
   std::string_view action;
   Handler handler;
 };
+
+// A dialect's handlers by action, gathered from its families (one per handlers_*.cpp).
+using HandlerTable = std::map<std::string, Handler, std::less<>>;
+using HandlerFamily = std::vector<HandlerEntry> (*)();
+HandlerTable handler_table(std::initializer_list<HandlerFamily> families);
 
 // [begin, end) of the 1-based page `page` of `size` items out of `total`.
 struct PageWindow {

@@ -166,10 +166,8 @@ const std::vector<std::string>& default_regions() {
 
 engine::EngineOptions engine_options(std::shared_ptr<const engine::Clock> clock,
                                      std::vector<std::string> regions) {
-  engine::EngineOptions options;
-  options.clock = std::move(clock);
-  options.regions = regions.empty() ? default_regions() : std::move(regions);
-  options.policy = state_policy();
+  engine::EngineOptions options = dialect_engine_options(std::move(clock), std::move(regions),
+                                                         default_regions(), state_policy());
   options.layout = engine::CiphertextLayout::VersionIdText;
   options.min_pending_window_days = 7;
   options.max_pending_window_days = 366;
@@ -197,12 +195,13 @@ QuotaConfig default_quotas() {
 
 Adapter::Adapter(engine::Engine& engine, const CredentialStore& credentials, Throttler& throttler,
                  AdapterOptions options)
-    : engine_(engine), credentials_(credentials), throttler_(throttler), options_(options) {
-  for (auto family : {key_handlers, version_handlers, alias_handlers, symmetric_handlers,
-                      asymmetric_handlers, import_handlers, tag_handlers, account_handlers}) {
-    for (const auto& entry : family()) handlers_.emplace(std::string(entry.action), entry.handler);
-  }
-}
+    : engine_(engine),
+      credentials_(credentials),
+      throttler_(throttler),
+      options_(options),
+      handlers_(
+          handler_table({key_handlers, version_handlers, alias_handlers, symmetric_handlers,
+                         asymmetric_handlers, import_handlers, tag_handlers, account_handlers})) {}
 
 HttpResponse Adapter::reject(int, std::string_view reason) {
   ResponseContext context;

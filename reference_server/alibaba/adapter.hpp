@@ -48,7 +48,7 @@ class Adapter final : public DialectAdapter {
   Throttler& throttler_;
   AdapterOptions options_;
   NonceCache nonces_;
-  std::map<std::string, Handler, std::less<>> handlers_;
+  HandlerTable handlers_;
 };
 
 }  // namespace kmsconf::server::alibaba

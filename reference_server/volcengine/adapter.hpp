@@ -42,7 +42,7 @@ class Adapter final : public DialectAdapter {
   const CredentialStore& credentials_;
   Throttler& throttler_;
   AdapterOptions options_;
-  std::map<std::string, Handler, std::less<>> handlers_;
+  HandlerTable handlers_;
 };
 
 }  // namespace kmsconf::server::volcengine

@@ -1,6 +1,8 @@
-// Error-message templates with %s placeholders, shared by the dialects' error catalogs.
+// Error-message templates with %s placeholders and the catalog order check, shared by the
+// dialects' error catalogs.
 #pragma once
 
+#include <cstddef>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -25,6 +27,15 @@ std::string fill_placeholders(std::string_view pattern, const Args& args) {
   }
   out.append(pattern.substr(pos));
   return out;
+}
+
+// True when entry i of the catalog holds the i-th code, so a code indexes its own entry.
+template <typename Catalog>
+constexpr bool is_indexed_by_code(const Catalog& catalog) {
+  for (std::size_t i = 0; i < std::size(catalog); ++i) {
+    if (static_cast<std::size_t>(catalog[i].code) != i) return false;
+  }
+  return true;
 }
 
 }  // namespace kmsconf

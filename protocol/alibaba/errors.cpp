@@ -144,13 +144,7 @@ constexpr std::array kCatalog{
               "The DryRun request would have been denied access."},
 };
 
-constexpr bool catalog_is_in_enum_order() {
-  for (std::size_t i = 0; i < kCatalog.size(); ++i) {
-    if (static_cast<std::size_t>(kCatalog[i].code) != i) return false;
-  }
-  return true;
-}
-static_assert(catalog_is_in_enum_order(), "kCatalog must list codes in enum order");
+static_assert(is_indexed_by_code(kCatalog), "kCatalog must list codes in enum order");
 static_assert(kCatalog.back().code == ErrorCode::AccessDeniedError, "a code is missing");
 
 // Misspellings printed on older KMS pages (§5); never emitted, accepted from the wire.

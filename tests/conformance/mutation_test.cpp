@@ -162,8 +162,9 @@ TEST(SuiteMutation, IgnoringTheEncryptionContextFailsExactlyTheWrongContextCases
 
 // CancelKeyDeletion returns the key to Enable/Enabled whatever state it was scheduled from
 // (Volcengine §4.2 [INF], Alibaba §4.1). Restored to Disabled instead (AWS's behaviour), the cases
-// that look at the key after a cancellation fail: its state, its use, its rotation; the state-matrix
-// cell CancelKeyDeletion x PendingDelete(ion) of each dialect is a case that checks the state after.
+// that look at the key after a cancellation fail: its state, its use, its rotation; the
+// state-matrix cell CancelKeyDeletion x PendingDelete(ion) of each dialect is a case that checks
+// the state after.
 TEST(SuiteMutation, CancelledDeletionLeavingTheKeyDisabledFailsExactlyTheAfterCancelCases) {
   expect_only_failures_change(run_suites("cancel-deletion-disables"),
                               {

@@ -222,11 +222,13 @@ conformance::RunOptions run_options(const TestOptions& o) {
   return r;
 }
 
-int run_sweep(const conformance::RunOptions& r) {
+int run_sweep(const conformance::RunOptions& r, std::chrono::minutes min_age) {
   if (r.endpoint.empty() && r.endpoints.empty()) {
     throw ConfigError("--sweep needs --endpoint: in-process servers start empty");
   }
-  conformance::SweepReport report = conformance::sweep(r);
+  conformance::SweepLimits limits;
+  limits.min_age = min_age;
+  conformance::SweepReport report = conformance::sweep(r, limits);
   size_t removed = 0, deferred = 0, failed = 0;
   for (const auto& item : report.items) {
     const char* verdict = item.ok ? "  removed " : item.deferred ? "  later   " : "  FAILED  ";
@@ -239,7 +241,8 @@ int run_sweep(const conformance::RunOptions& r) {
   }
   for (const auto& error : report.errors) std::cout << "  error   " << error << "\n";
   std::cout << "sweep: " << report.scanned << " resources looked at, " << removed << " removed, "
-            << deferred << " left for later, " << failed << " failed"
+            << deferred << " left for later, " << failed << " failed, " << report.too_recent
+            << " of runs younger than " << min_age.count() << " min left alone"
             << (report.truncated ? " (bounds reached: run --sweep again for the rest)" : "")
             << "\n";
   return failed > 0 || !report.errors.empty() ? 3 : 0;
@@ -268,7 +271,7 @@ int baseline_exit(const TestOptions& o, const conformance::RunReport& report) {
 int run_test(const TestOptions& o) {
   try {
     conformance::RunOptions r = run_options(o);
-    if (o.sweep) return run_sweep(r);
+    if (o.sweep) return run_sweep(r, std::chrono::minutes(o.sweep_min_age_minutes));
     std::string fixtures = find_fixtures(o.fixtures_dir);
     // In-process servers draw RSA pairs from the suite's key pool when it has one.
     if (fs::path pool = fs::path(fixtures) / "keypool" / "rsa-test-keys.pem"; fs::exists(pool)) {
@@ -358,6 +361,11 @@ void add_test_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_flag("--sweep", o->sweep,
                 "Instead of testing: schedule deletion of keys and delete keyrings/aliases "
                 "left by earlier runs (names with a kc-... run prefix); needs --endpoint");
+  cmd->add_option("--sweep-min-age", o->sweep_min_age_minutes,
+                  "With --sweep: leave alone what runs started less than this many minutes ago "
+                  "left (they may still be going)")
+      ->check(CLI::Range(0, 525600))
+      ->capture_default_str();
   cmd->add_option("--fixtures", o->fixtures_dir,
                   "Case directory with volcengine/ and alibaba/ (default: the repo's fixtures/)");
   cmd->add_option("--ca-file", o->ca_file, "PEM trust anchors for HTTPS")->check(CLI::ExistingFile);

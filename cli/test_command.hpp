@@ -25,6 +25,7 @@ struct TestOptions {
   std::string json_file;
   std::string html_file;
   bool sweep = false;
+  int sweep_min_age_minutes = 60;  // leftovers of younger runs are left alone
   std::string fixtures_dir;
   std::string ca_file;
   bool insecure = false;

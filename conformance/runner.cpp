@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <regex>
@@ -789,9 +790,29 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
 // ---------------------------------------------------------------------------------------------
 // Sweep
 
+namespace {
+const std::regex& run_prefix_pattern() {
+  static const std::regex kFamily(
+      R"((^|[^A-Za-z0-9])kc-([0-9]{2})([0-9]{2})([0-9]{2})t([0-9]{2})([0-9]{2})-[0-9a-f]{4})");
+  return kFamily;
+}
+}  // namespace
+
 bool has_run_prefix(std::string_view text) {
-  static const std::regex kFamily(R"((^|[^A-Za-z0-9])kc-[0-9]{6}t[0-9]{4}-[0-9a-f]{4})");
-  return std::regex_search(text.begin(), text.end(), kFamily);
+  return std::regex_search(text.begin(), text.end(), run_prefix_pattern());
+}
+
+std::optional<std::chrono::system_clock::time_point> run_prefix_time(std::string_view text) {
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_search(text.begin(), text.end(), m, run_prefix_pattern())) return std::nullopt;
+  auto number = [&](size_t group) { return std::stoi(m[group].str()); };
+  std::tm utc{};
+  utc.tm_year = 100 + number(2);  // years since 1900; make_run_prefix writes yy of 20yy
+  utc.tm_mon = number(3) - 1;
+  utc.tm_mday = number(4);
+  utc.tm_hour = number(5);
+  utc.tm_min = number(6);
+  return std::chrono::system_clock::from_time_t(timegm(&utc));
 }
 
 namespace {
@@ -805,7 +826,24 @@ class Sweeper {
  public:
   Sweeper(DialectDriver& driver, std::string dialect, const SweepLimits& limits,
           SweepReport& report)
-      : driver_(driver), dialect_(std::move(dialect)), limits_(limits), report_(report) {}
+      : driver_(driver),
+        dialect_(std::move(dialect)),
+        limits_(limits),
+        report_(report),
+        cutoff_(std::chrono::system_clock::now() - limits.min_age) {}
+
+  // The first of a resource's texts (name, description, alias) carrying the prefix of a run old
+  // enough to sweep; empty when none does. A resource of a run too young is counted, not swept.
+  std::string leftover(std::initializer_list<std::string_view> texts) {
+    bool recent = false;
+    for (std::string_view text : texts) {
+      auto started = run_prefix_time(text);
+      if (started && *started <= cutoff_) return std::string(text);
+      recent = recent || started.has_value();
+    }
+    if (recent) ++report_.too_recent;
+    return "";
+  }
 
   // One call; nullopt (and an error noted) when it did not succeed.
   std::optional<json> call(const std::string& action, json params) {
@@ -870,21 +908,18 @@ class Sweeper {
     auto rings = list("DescribeKeyrings", "CurrentPage", parse_path("Result.Keyrings"), 100);
     report_.scanned += keys.size() + rings.size();
     for (const auto& key : keys) {
-      std::string name = text_at(key, "KeyName");
-      std::string description = text_at(key, "Description");
-      std::string matched = has_run_prefix(name)          ? name
-                            : has_run_prefix(description) ? description
-                                                          : "";
       std::string state = text_at(key, "KeyState");
-      if (matched.empty() || state == "PendingDelete" || state == "PendingDeletion") continue;
+      if (state == "PendingDelete" || state == "PendingDeletion") continue;
+      std::string matched = leftover({text_at(key, "KeyName"), text_at(key, "Description")});
+      if (matched.empty()) continue;
       std::string id = text_at(key, "ID");
       remove("key", id, matched, "ScheduleKeyDeletion",
              {{"KeyID", id}, {"PendingWindowInDays", 7}});
     }
     for (const auto& ring : rings) {
       std::string name = text_at(ring, "KeyringName");
-      std::string description = text_at(ring, "Description");
-      if (!has_run_prefix(name) && !has_run_prefix(description)) continue;
+      std::string matched = leftover({name, text_at(ring, "Description")});
+      if (matched.empty()) continue;
       auto count = ring.find("KeyCount");
       if (count != ring.end() && count->is_number_integer() && count->get<int64_t>() > 0) {
         SweepItem item{dialect_, "keyring", name, name, "DeleteKeyring", false, true, ""};
@@ -893,8 +928,7 @@ class Sweeper {
         report_.items.push_back(std::move(item));
         continue;
       }
-      remove("keyring", name, has_run_prefix(name) ? name : description, "DeleteKeyring",
-             {{"KeyringName", name}});
+      remove("keyring", name, matched, "DeleteKeyring", {{"KeyringName", name}});
     }
   }
 
@@ -914,17 +948,16 @@ class Sweeper {
       if (!described) continue;
       const json* meta = find(*described, parse_path("KeyMetadata"));
       if (!meta || !meta->is_object()) continue;
-      std::string description = text_at(*meta, "Description");
-      std::string matched = has_run_prefix(description) ? description
-                            : alias_of.contains(id)     ? alias_of[id]
-                                                        : "";
-      if (matched.empty() || text_at(*meta, "KeyState") == "PendingDeletion") continue;
+      if (text_at(*meta, "KeyState") == "PendingDeletion") continue;
+      std::string matched = leftover({text_at(*meta, "Description"), alias_of[id]});
+      if (matched.empty()) continue;
       remove("key", id, matched, "ScheduleKeyDeletion",
              {{"KeyId", id}, {"PendingWindowInDays", 7}});
     }
     for (const auto& alias : aliases) {
       std::string name = text_at(alias, "AliasName");
-      if (has_run_prefix(name)) remove("alias", name, name, "DeleteAlias", {{"AliasName", name}});
+      if (!leftover({name}).empty())
+        remove("alias", name, name, "DeleteAlias", {{"AliasName", name}});
     }
   }
 
@@ -933,6 +966,7 @@ class Sweeper {
   std::string dialect_;
   const SweepLimits& limits_;
   SweepReport& report_;
+  std::chrono::system_clock::time_point cutoff_;  // runs that started after it are left alone
   size_t deletions_ = 0;
 };
 

@@ -103,6 +103,9 @@ std::string redact(std::string text, const std::vector<std::string>& secrets);
 // Whether a name or description carries a run prefix of the "kc-" family (make_run_prefix:
 // kc-yymmddthhmm-xxxx), anywhere but glued to a preceding letter or digit.
 bool has_run_prefix(std::string_view text);
+// When the run of the first run prefix in `text` started (UTC, to the minute); nullopt without
+// one.
+std::optional<std::chrono::system_clock::time_point> run_prefix_time(std::string_view text);
 
 struct SweepItem {
   std::string dialect;
@@ -118,6 +121,7 @@ struct SweepItem {
 struct SweepReport {
   std::vector<SweepItem> items;
   size_t scanned = 0;               // resources looked at
+  size_t too_recent = 0;            // prefixed, but of a run younger than SweepLimits::min_age
   bool truncated = false;           // the bounds were hit: run again for the rest
   std::vector<std::string> errors;  // listing failures, "dialect: ..."
 };
@@ -126,11 +130,15 @@ struct SweepLimits {
   size_t max_pages = 50;        // per listing
   size_t max_resources = 2000;  // looked at, per dialect
   size_t max_deletions = 500;   // sent, per dialect
+  // Leftovers of runs that started less than this long ago are left alone: such a run may still
+  // be going (parallel CI jobs on one account).
+  std::chrono::minutes min_age{60};
 };
 
 // Per dialect of options.dialects: lists keyrings and keys (Volcengine: DescribeKeyrings,
 // DescribeKeys; Alibaba: ListKeys + DescribeKey, ListAliases) and schedules deletion (7 days)
-// of keys, deletes keyrings and aliases whose names or descriptions carry the "kc-" family.
+// of keys, deletes keyrings and aliases whose names or descriptions carry the "kc-" family of a
+// run older than limits.min_age.
 // Keys already pending deletion are left alone; a keyring still holding keys (KeyCount > 0) is
 // reported deferred, not sent. Throws std::invalid_argument like run().
 SweepReport sweep(const RunOptions& options, const SweepLimits& limits = {});

@@ -24,6 +24,8 @@
 
 #include "conformance/case_file.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/templates.hpp"
+#include "conformance/volcengine_client.hpp"
 #include "reference_server/credentials.hpp"
 #include "reference_server/reference_server.hpp"
 #include "tests/cli/child_process.hpp"
@@ -738,6 +740,46 @@ TEST_F(TestCommandTest, DemoErrorsExitTwoAndAnnounceNoReports) {
   RunResult unknown = kmsconf({"demo", "--no-such-flag"});
   EXPECT_EQ(unknown.exit_code, 2) << unknown.out << unknown.err;
   EXPECT_NE(unknown.err.find("--no-such-flag"), std::string::npos) << unknown.err;
+}
+
+// `--sweep` through the CLI: a leftover of an old run goes, one of a run that started just now
+// stays (it may still be going) and is counted; `--sweep-min-age 0` takes it too.
+TEST_F(TestCommandTest, SweepLeavesRunsYoungerThanTheMinimumAgeAlone) {
+  const std::string ak = "AKLTclisweeptest0000001";
+  const std::string secret = "sweep-secret-value-0a9f1c";
+  server::ReferenceServerOptions options;
+  options.credentials.add({ak, secret, "2100042018", {"*"}, ""});
+  server::ReferenceServer volc(std::move(options));
+  volc.start();
+  client::VolcengineClient client(*client::Endpoint::parse(volc.endpoint()), {ak, secret, ""},
+                                  "cn-beijing");
+  const std::string old_ring = "kc-240101t0000-0001-ring";
+  const std::string young_ring =
+      conformance::make_run_prefix(std::chrono::system_clock::now()) + "-ring";
+  ASSERT_TRUE(client.call("CreateKeyring", {{"KeyringName", old_ring}}).ok());
+  ASSERT_TRUE(client.call("CreateKeyring", {{"KeyringName", young_ring}}).ok());
+  const std::map<std::string, std::string> env{{"VOLC_ACCESSKEY", ak}, {"VOLC_SECRETKEY", secret}};
+  const std::vector<std::string> sweep{"test",       "--sweep",    "--dialect",
+                                       "volcengine", "--endpoint", volc.endpoint()};
+
+  RunResult first = kmsconf(sweep, env);
+  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("removed volcengine keyring " + old_ring), std::string::npos)
+      << first.out;
+  EXPECT_EQ(first.out.find(young_ring), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("1 of runs younger than 60 min left alone"), std::string::npos)
+      << first.out;
+
+  std::vector<std::string> everything = sweep;
+  everything.insert(everything.end(), {"--sweep-min-age", "0"});
+  RunResult second = kmsconf(everything, env);
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("removed volcengine keyring " + young_ring), std::string::npos)
+      << second.out;
+
+  std::vector<std::string> negative = sweep;
+  negative.insert(negative.end(), {"--sweep-min-age", "-5"});
+  EXPECT_EQ(kmsconf(negative, env).exit_code, 2);
 }
 
 }  // namespace

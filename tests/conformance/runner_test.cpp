@@ -17,6 +17,7 @@
 #include "conformance/console.hpp"
 #include "conformance/results.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/templates.hpp"
 #include "conformance/volcengine_client.hpp"
 #include "reference_server/reference_server.hpp"
 #include "tests/conformance/fake_server.hpp"
@@ -994,6 +995,10 @@ TEST(RunnerSweep, RemovesOnlyRunPrefixedLeftovers) {
           .call("CreateAlias", {{"KeyId", aliased_id}, {"AliasName", "alias/kc-261122t0931-0002"}})
           .ok());
   ASSERT_TRUE(aclient.call("CreateKey", {{"Description", "production key"}}).ok());
+  // Leftovers of a run that started just now (it may still be going): left alone, counted.
+  const std::string running = conformance::make_run_prefix(std::chrono::system_clock::now());
+  ASSERT_TRUE(vclient.call("CreateKeyring", {{"KeyringName", running + "-ring"}}).ok());
+  ASSERT_TRUE(aclient.call("CreateKey", {{"Description", running + " in use"}}).ok());
 
   RunOptions o;
   o.endpoints = {{"volcengine", volc.endpoint()}, {"alibaba", ali.endpoint()}};
@@ -1002,6 +1007,7 @@ TEST(RunnerSweep, RemovesOnlyRunPrefixedLeftovers) {
   conformance::SweepReport report = conformance::sweep(o);
   EXPECT_TRUE(report.errors.empty()) << report.errors.front();
   EXPECT_FALSE(report.truncated);
+  EXPECT_EQ(report.too_recent, 2u);
   std::multiset<std::string> removed;
   for (const auto& item : report.items) {
     if (item.deferred) {
@@ -1010,6 +1016,7 @@ TEST(RunnerSweep, RemovesOnlyRunPrefixedLeftovers) {
       continue;
     }
     EXPECT_TRUE(item.ok) << item.kind << " " << item.id << ": " << item.message;
+    EXPECT_EQ(item.name.find(running), std::string::npos) << "swept a running run's " << item.id;
     removed.insert(item.dialect + " " + item.kind + " " + item.action);
   }
   EXPECT_EQ(removed, (std::multiset<std::string>{
@@ -1027,6 +1034,30 @@ TEST(RunnerSweep, RemovesOnlyRunPrefixedLeftovers) {
   tiny.max_resources = 1;
   conformance::SweepReport bounded = conformance::sweep(o, tiny);
   EXPECT_TRUE(bounded.truncated);
+
+  // With no minimum age the running run's leftovers go too.
+  conformance::SweepLimits no_age;
+  no_age.min_age = std::chrono::minutes(0);
+  conformance::SweepReport all = conformance::sweep(o, no_age);
+  EXPECT_EQ(all.too_recent, 0u);
+  std::multiset<std::string> swept_now;
+  for (const auto& item : all.items) {
+    if (!item.deferred) swept_now.insert(item.dialect + " " + item.kind + " " + item.action);
+  }
+  EXPECT_EQ(swept_now, (std::multiset<std::string>{"volcengine keyring DeleteKeyring",
+                                                   "alibaba key ScheduleKeyDeletion"}));
+}
+
+TEST(RunnerSweep, RunPrefixTimeIsTheRunsStartInUtc) {
+  using namespace std::chrono;
+  auto t = conformance::run_prefix_time("alias/kc-261122t0931-4f2a-ring");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(*t, sys_days{year{2026} / 11 / 22} + hours(9) + minutes(31));
+  EXPECT_FALSE(conformance::run_prefix_time("mykc-261122t0931-4f2a").has_value());
+  EXPECT_FALSE(conformance::run_prefix_time("production").has_value());
+  // Round trip with the prefix a run makes (to the minute).
+  auto now = floor<minutes>(system_clock::now());
+  EXPECT_EQ(conformance::run_prefix_time(conformance::make_run_prefix(now)), now);
 }
 
 }  // namespace

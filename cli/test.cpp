@@ -209,6 +209,7 @@ conformance::RunOptions run_options(const TestOptions& o) {
   }
   r.filter = o.filter;
   r.tags = o.tags;
+  r.exclude_tags = o.exclude_tags;
   r.jobs = o.jobs;
   if (!o.features_file.empty()) r.features = read_features(o.features_file);
   if (!o.expected_failures_file.empty()) {
@@ -220,6 +221,23 @@ conformance::RunOptions run_options(const TestOptions& o) {
   r.credentials = read_credentials(o.credentials_file);
   r.tool_version = kToolVersion;
   return r;
+}
+
+// --list: the selected cases, one line each, marked when a missing feature would disable them.
+int list_cases(const std::vector<conformance::Case>& cases, const conformance::RunOptions& r) {
+  size_t selected = 0, disabled = 0;
+  for (const auto& c : cases) {
+    if (!conformance::selected(c, r)) continue;
+    ++selected;
+    std::cout << c.id << "  " << c.title;
+    if (auto feature = conformance::missing_feature(c, r)) {
+      ++disabled;
+      std::cout << "  [disabled: feature \"" << *feature << "\" is not enabled]";
+    }
+    std::cout << "\n";
+  }
+  std::cout << selected << " cases selected, " << disabled << " of them would be Disabled\n";
+  return 0;
 }
 
 int run_sweep(const conformance::RunOptions& r, std::chrono::minutes min_age) {
@@ -303,6 +321,8 @@ int run_test(const TestOptions& o) {
       if (!known) std::cerr << o.command << ": expected failure " << id << " names no case\n";
     }
 
+    if (o.list) return list_cases(cases, r);
+
     bool tty = ::isatty(::fileno(stdout)) != 0;
     conformance::ConsoleProgress progress(std::cout, tty, o.verbose);
     conformance::RunReport report = conformance::run(cases, r, &progress);
@@ -338,6 +358,10 @@ void add_test_command(CLI::App& app, std::function<int()>* run) {
                   "the plain one). Default cn-beijing for volcengine, cn-hangzhou for alibaba");
   cmd->add_option("--filter", o->filter, "Substring of the case id, or a glob (*, ?) over it");
   cmd->add_option("--tags", o->tags, "Run cases carrying any of these tags")->expected(1, -1);
+  cmd->add_option("--exclude-tags", o->exclude_tags, "Leave out cases carrying any of these tags")
+      ->expected(1, -1);
+  cmd->add_flag("--list", o->list,
+                "Print the selected cases (and which would be Disabled) without running any");
   cmd->add_option("--jobs", o->jobs, "Cases run in parallel")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

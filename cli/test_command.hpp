@@ -17,6 +17,8 @@ struct TestOptions {
   std::vector<std::string> regions;    // REGION, or DIALECT=REGION
   std::string filter;
   std::vector<std::string> tags;
+  std::vector<std::string> exclude_tags;
+  bool list = false;  // print what would run (and what would be Disabled), run nothing
   size_t jobs = 4;
   std::string features_file;
   std::string expected_failures_file;

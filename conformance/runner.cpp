@@ -572,13 +572,6 @@ class CaseRun {
   milliseconds last_elapsed_{0};
 };
 
-std::optional<std::string> missing_feature(const Case& c, const RunOptions& options) {
-  for (const auto& feature : c.features) {
-    if (!feature_enabled(feature, c.dialect, options)) return feature;
-  }
-  return std::nullopt;
-}
-
 bool needs_low_quota(const Case& c) {
   return std::find(c.features.begin(), c.features.end(), "low-quota-throttling") !=
          c.features.end();
@@ -667,16 +660,24 @@ bool filter_matches(std::string_view filter, std::string_view id) {
   return id.find(filter) != std::string_view::npos;
 }
 
+std::optional<std::string> missing_feature(const Case& c, const RunOptions& options) {
+  for (const auto& feature : c.features) {
+    if (!feature_enabled(feature, c.dialect, options)) return feature;
+  }
+  return std::nullopt;
+}
+
 bool selected(const Case& c, const RunOptions& options) {
   if (std::find(options.dialects.begin(), options.dialects.end(), c.dialect) ==
       options.dialects.end()) {
     return false;
   }
   if (!filter_matches(options.filter, c.id)) return false;
-  if (options.tags.empty()) return true;
-  return std::any_of(options.tags.begin(), options.tags.end(), [&](const std::string& tag) {
+  auto carries = [&](const std::string& tag) {
     return std::find(c.tags.begin(), c.tags.end(), tag) != c.tags.end();
-  });
+  };
+  if (std::any_of(options.exclude_tags.begin(), options.exclude_tags.end(), carries)) return false;
+  return options.tags.empty() || std::any_of(options.tags.begin(), options.tags.end(), carries);
 }
 
 int exit_code(const RunReport& report) {

@@ -35,7 +35,8 @@ struct RunOptions {
   std::map<std::string, std::string> regions;  // per dialect, over `region`
   std::string filter;             // substring of the case id, or a glob (*, ?) over the whole id
   std::vector<std::string> tags;  // any-of; empty = all
-  size_t jobs = 4;                // worker threads, each with its own drivers and connections
+  std::vector<std::string> exclude_tags;  // a case carrying any of these is left out
+  size_t jobs = 4;  // worker threads, each with its own drivers and connections
   // Enabled features; a case requiring one not in the set is Disabled. nullopt: for an
   // in-process server every feature it can provide (all but "sts-credentials"), including
   // "test-credentials" (the well-known keys of fixtures/volcengine/errors.json are added to
@@ -85,6 +86,8 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options,
 // Whether a case is selected by dialect, filter and tags (features are checked later: a case
 // needing an absent feature is reported Disabled, not left out).
 bool selected(const Case& c, const RunOptions& options);
+// The first feature the case needs that the run does not enable (the case is then Disabled).
+std::optional<std::string> missing_feature(const Case& c, const RunOptions& options);
 bool filter_matches(std::string_view filter, std::string_view id);
 
 // 0 everything passed (XFail, Skip and Disabled allowed), 1 any Fail or XPass, 3 only engine

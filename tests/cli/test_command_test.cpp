@@ -742,6 +742,30 @@ TEST_F(TestCommandTest, DemoErrorsExitTwoAndAnnounceNoReports) {
   EXPECT_NE(unknown.err.find("--no-such-flag"), std::string::npos) << unknown.err;
 }
 
+// --list prints what would run and what a missing feature would disable, and runs nothing.
+TEST_F(TestCommandTest, ListPrintsTheSelectionAndRunsNothing) {
+  const std::string json_path = path("list.json");
+  RunResult in_process =
+      kmsconf({"test", "--fixtures", kRepoFixtures, "--list", "--filter", "volc.errors.*",
+               "--exclude-tags", "gateway", "--report-json", json_path});
+  EXPECT_EQ(in_process.exit_code, 0) << in_process.err;
+  EXPECT_FALSE(fs::exists(json_path)) << "--list ran the cases";
+  EXPECT_NE(in_process.out.find("volc.errors.catalog.undefined-error  "), std::string::npos);
+  EXPECT_EQ(in_process.out.find("volc.errors.gateway."), std::string::npos) << "excluded tag";
+  EXPECT_NE(in_process.out.find(" 0 of them would be Disabled"), std::string::npos)
+      << in_process.out;
+
+  // Against a remote endpoint the in-process-only features are off: those cases are marked.
+  RunResult remote = kmsconf({"test", "--fixtures", kRepoFixtures, "--list", "--dialect",
+                              "volcengine", "--endpoint", "https://kms.example.invalid", "--filter",
+                              "volc.errors.catalog.undefined-error"});
+  EXPECT_EQ(remote.exit_code, 0) << remote.err;
+  EXPECT_NE(remote.out.find("[disabled: feature \"fault-injection\" is not enabled]"),
+            std::string::npos)
+      << remote.out;
+  EXPECT_NE(remote.out.find("1 cases selected, 1 of them would be Disabled"), std::string::npos);
+}
+
 // `--sweep` through the CLI: a leftover of an old run goes, one of a run that started just now
 // stays (it may still be going) and is counted; `--sweep-min-age 0` takes it too.
 TEST_F(TestCommandTest, SweepLeavesRunsYoungerThanTheMinimumAgeAlone) {

@@ -872,6 +872,14 @@ TEST(RunnerSelection, FilterAndTags) {
   o.tags = {"auth"};
   EXPECT_FALSE(conformance::selected(c, o));
   o.tags = {};
+  o.exclude_tags = {"inferred", "keys"};  // excluding wins over including
+  EXPECT_FALSE(conformance::selected(c, o));
+  o.tags = {"crypto"};
+  EXPECT_FALSE(conformance::selected(c, o));
+  o.exclude_tags = {"inferred"};
+  EXPECT_TRUE(conformance::selected(c, o));
+  o.tags = {};
+  o.exclude_tags = {};
   o.dialects = {"alibaba"};
   EXPECT_FALSE(conformance::selected(c, o));
 }

@@ -186,6 +186,13 @@ conformance::RunOptions run_options(const TestOptions& o) {
       r.endpoint = e;
     }
   }
+  // One URL for both dialects is rarely meant: a vendor endpoint speaks one of them.
+  bool shared = !r.endpoint.empty() && r.dialects.size() > 1;
+  for (const auto& dialect : r.dialects) shared = shared && !r.endpoints.contains(dialect);
+  if (shared) {
+    std::cerr << o.command << ": warning: both dialects go to " << r.endpoint
+              << " (give --dialect, or --endpoint DIALECT=URL per dialect)\n";
+  }
   for (const auto& text : o.regions) {
     size_t eq = text.find('=');
     if (eq != std::string::npos) {

@@ -764,6 +764,15 @@ TEST_F(TestCommandTest, ListPrintsTheSelectionAndRunsNothing) {
             std::string::npos)
       << remote.out;
   EXPECT_NE(remote.out.find("1 cases selected, 1 of them would be Disabled"), std::string::npos);
+  EXPECT_EQ(remote.err.find("warning"), std::string::npos) << remote.err;
+
+  // One plain URL for both dialects is allowed, with a warning.
+  RunResult both = kmsconf({"test", "--fixtures", kRepoFixtures, "--list", "--endpoint",
+                            "https://kms.example.invalid", "--filter", "*.errors.*"});
+  EXPECT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_NE(both.err.find("kmsconf test: warning: both dialects go to https://kms.example.invalid"),
+            std::string::npos)
+      << both.err;
 }
 
 // `--sweep` through the CLI: a leftover of an old run goes, one of a run that started just now

@@ -34,7 +34,7 @@ const char* verdict(int code) {
     case 1:
       return "demo FAILED: a case failed (or passed although listed as an expected failure)";
     case 3:
-      return "demo FAILED: the runner could not run some cases (engine errors)";
+      return "demo FAILED: some cases could not be run (engine errors or malformed case files)";
     default:
       return "demo FAILED: usage or configuration problem";
   }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "reference_server/engine/crypto/key_pool.hpp"
@@ -99,19 +101,37 @@ std::shared_ptr<const engine::crypto::KeyPool> load_key_pool(const std::string& 
 // `kmsconf test --credentials`, which is removed when serve stops.
 class DemoCredentialFile {
  public:
+  // A file that already exists is never overwritten (it may be the user's real credentials, or
+  // a link planted in a shared directory): the given path must be new, the default one is made
+  // with a random name.
   DemoCredentialFile(const std::string& path, const server::Credential& credential,
-                     const std::set<std::string>& dialects)
-      : path_(path.empty() ? default_path() : path) {
+                     const std::set<std::string>& dialects) {
+    int fd = -1;
+    if (path.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      path_ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+              "/kmsconf-serve-XXXXXX.credentials.json";
+      fd = ::mkstemps(path_.data(), static_cast<int>(std::string_view(".credentials.json").size()));
+    } else {
+      path_ = path;
+      fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0 && errno == EEXIST) {
+        throw std::invalid_argument("--credentials-out " + path_ +
+                                    ": already exists; serve writes only a new file");
+      }
+    }
+    if (fd < 0) throw std::invalid_argument("--credentials-out " + path_ + ": cannot be created");
     nlohmann::json entry{{"access_key_id", credential.access_key_id},
                          {"secret_access_key", credential.secret_access_key}};
     nlohmann::json file = nlohmann::json::object();
     for (const auto& dialect : dialects) file[dialect] = entry;
     std::string text = file.dump(2) + "\n";
-    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
-              ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    if (fd >= 0) ::close(fd);
-    if (!ok) throw std::invalid_argument("--credentials-out " + path_ + ": cannot be written");
+    bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!written) {
+      ::unlink(path_.c_str());
+      throw std::invalid_argument("--credentials-out " + path_ + ": cannot be written");
+    }
   }
   ~DemoCredentialFile() { ::unlink(path_.c_str()); }
   DemoCredentialFile(const DemoCredentialFile&) = delete;
@@ -120,12 +140,6 @@ class DemoCredentialFile {
   const std::string& path() const { return path_; }
 
  private:
-  static std::string default_path() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-    return dir + "/kmsconf-serve-" + std::to_string(::getpid()) + ".credentials.json";
-  }
-
   std::string path_;
 };
 
@@ -156,12 +170,27 @@ int serve(const ServeOptions& o) {
   std::shared_ptr<const engine::crypto::KeyPool> key_pool;
   if (!o.key_pool_file.empty()) key_pool = load_key_pool(o.key_pool_file);
 
-  // One server (engine, adapter, listener) per --listen: each dialect keeps its own state.
-  std::vector<std::unique_ptr<server::ReferenceServer>> servers;
+  // Everything that can be refused is checked before anything listens.
+  std::vector<Listener> listeners;
   std::set<std::string> served;  // dialect names
   for (const auto& text : o.listen) {
-    Listener listener = parse_listener(text, o.dialect);
-    served.insert(std::string(server::dialect_name(listener.dialect)));
+    listeners.push_back(parse_listener(text, o.dialect));
+    served.insert(std::string(server::dialect_name(listeners.back().dialect)));
+  }
+  if (!o.credentials_file.empty() && !o.credentials_out.empty()) {
+    throw std::invalid_argument(
+        "--credentials-out is for the throwaway credential made without "
+        "--credentials; give one or the other");
+  }
+  std::unique_ptr<DemoCredentialFile> demo_credential;
+  if (o.credentials_file.empty()) {
+    demo_credential =
+        std::make_unique<DemoCredentialFile>(o.credentials_out, credentials.all().front(), served);
+  }
+
+  // One server (engine, adapter, listener) per --listen: each dialect keeps its own state.
+  std::vector<std::unique_ptr<server::ReferenceServer>> servers;
+  for (const Listener& listener : listeners) {
     server::ReferenceServerOptions options;
     options.dialect = listener.dialect;
     options.address = listener.address;
@@ -186,10 +215,8 @@ int serve(const ServeOptions& o) {
     std::cout << "key pool on (test only): RSA keys take the " << key_pool->size()
               << " pre-generated pairs of " << o.key_pool_file << " before any is generated\n";
   }
-  std::unique_ptr<DemoCredentialFile> demo_credential;
-  if (o.credentials_file.empty()) {
+  if (demo_credential) {
     const auto& c = credentials.all().front();
-    demo_credential = std::make_unique<DemoCredentialFile>(o.credentials_out, c, served);
     std::cout << "demo credential: access_key_id=" << c.access_key_id
               << " account_id=" << c.account_id << "; the secret is in " << demo_credential->path()
               << " (use it with kmsconf test --credentials; removed when serve stops)\n";
@@ -220,8 +247,9 @@ void add_serve_command(CLI::App& app, std::function<int()>* run) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--credentials-out", options->credentials_out,
                   "Without --credentials: the file (mode 0600, kmsconf test --credentials "
-                  "format) that receives the throwaway credential; default "
-                  "$TMPDIR/kmsconf-serve-PID.credentials.json, removed when serve stops");
+                  "format) that receives the throwaway credential; it must not exist yet "
+                  "(default: a new file with a random name in $TMPDIR); removed when serve "
+                  "stops");
   cmd->add_option("--quotas", options->quotas_file,
                   "JSON file overriding throttling quotas {default, actions, pools}")
       ->check(CLI::ExistingFile);

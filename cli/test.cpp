@@ -231,7 +231,7 @@ conformance::RunOptions run_options(const TestOptions& o) {
 }
 
 // --list: the selected cases, one line each, marked when a missing feature would disable them.
-int list_cases(const std::vector<conformance::Case>& cases, const conformance::RunOptions& r) {
+void list_cases(const std::vector<conformance::Case>& cases, const conformance::RunOptions& r) {
   size_t selected = 0, disabled = 0;
   for (const auto& c : cases) {
     if (!conformance::selected(c, r)) continue;
@@ -244,7 +244,6 @@ int list_cases(const std::vector<conformance::Case>& cases, const conformance::R
     std::cout << "\n";
   }
   std::cout << selected << " cases selected, " << disabled << " of them would be Disabled\n";
-  return 0;
 }
 
 int run_sweep(const conformance::RunOptions& r, std::chrono::minutes min_age) {
@@ -296,6 +295,8 @@ int baseline_exit(const TestOptions& o, const conformance::RunReport& report) {
 int run_test(const TestOptions& o) {
   try {
     conformance::RunOptions r = run_options(o);
+    // --list promises to send nothing; a sweep deletes.
+    if (o.sweep && o.list) throw ConfigError("--list and --sweep do not go together");
     if (o.sweep) return run_sweep(r, std::chrono::minutes(o.sweep_min_age_minutes));
     std::string fixtures = find_fixtures(o.fixtures_dir);
     // In-process servers draw RSA pairs from the suite's key pool when it has one.
@@ -328,7 +329,10 @@ int run_test(const TestOptions& o) {
       if (!known) std::cerr << o.command << ": expected failure " << id << " names no case\n";
     }
 
-    if (o.list) return list_cases(cases, r);
+    if (o.list) {
+      list_cases(cases, r);
+      return file_errors.empty() ? 0 : 3;  // as a run would: malformed case files exit 3
+    }
 
     bool tty = ::isatty(::fileno(stdout)) != 0;
     conformance::ConsoleProgress progress(std::cout, tty, o.verbose);

@@ -148,6 +148,8 @@ struct Environment {
   client::ClientOptions client_options;
   // RunOptions::on_server_started, also for the low-quota twins run_one starts.
   std::function<void(const std::string&, server::ReferenceServer&)> on_server_started;
+  // RSA pairs the low-quota twins had to generate (they are gone by the end of the run).
+  mutable std::atomic<size_t> generated_by_twins{0};
 
   std::string describe() const {
     bool all_local = std::all_of(targets.begin(), targets.end(),
@@ -579,7 +581,7 @@ bool needs_low_quota(const Case& c) {
 
 // A pool too small for the suites makes runs slow, not wrong: say so, so that it gets refilled.
 void note_key_pool_shortfall(const Environment& env, RunReport& report) {
-  size_t generated = 0;
+  size_t generated = env.generated_by_twins;
   for (const auto& srv : env.servers) generated += srv->engine().key_material_counts().generated;
   if (generated > 0) {
     report.notes.push_back("the key pool ran out: " + std::to_string(generated) +
@@ -605,6 +607,7 @@ CaseResult run_one(const Case& c, const Environment& env,
     CaseResult result = CaseRun(c, *driver, own, prefix).run();
     driver.reset();
     throttled.stop();
+    env.generated_by_twins += throttled.engine().key_material_counts().generated;
     return result;
   }
   auto& driver = drivers[c.dialect];
@@ -800,20 +803,30 @@ const std::regex& run_prefix_pattern() {
 }  // namespace
 
 bool has_run_prefix(std::string_view text) {
-  return std::regex_search(text.begin(), text.end(), run_prefix_pattern());
+  return run_prefix_time(text).has_value();
 }
 
+// Only a prefix holding a real date and time counts: timegm would quietly turn month 13 or
+// minute 99 into some other date.
 std::optional<std::chrono::system_clock::time_point> run_prefix_time(std::string_view text) {
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_search(text.begin(), text.end(), m, run_prefix_pattern())) return std::nullopt;
-  auto number = [&](size_t group) { return std::stoi(m[group].str()); };
-  std::tm utc{};
-  utc.tm_year = 100 + number(2);  // years since 1900; make_run_prefix writes yy of 20yy
-  utc.tm_mon = number(3) - 1;
-  utc.tm_mday = number(4);
-  utc.tm_hour = number(5);
-  utc.tm_min = number(6);
-  return std::chrono::system_clock::from_time_t(timegm(&utc));
+  using Iterator = std::string_view::const_iterator;
+  for (std::regex_iterator<Iterator> it(text.begin(), text.end(), run_prefix_pattern()), end;
+       it != end; ++it) {
+    const auto& m = *it;
+    auto number = [&](size_t group) { return std::stoi(m[group].str()); };
+    std::tm utc{};
+    utc.tm_year = 100 + number(2);  // years since 1900; make_run_prefix writes yy of 20yy
+    utc.tm_mon = number(3) - 1;
+    utc.tm_mday = number(4);
+    utc.tm_hour = number(5);
+    utc.tm_min = number(6);
+    if (utc.tm_mon < 0 || utc.tm_mon > 11 || utc.tm_mday < 1 || utc.tm_mday > 31 ||
+        utc.tm_hour > 23 || utc.tm_min > 59) {
+      continue;
+    }
+    return std::chrono::system_clock::from_time_t(timegm(&utc));
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -839,7 +852,12 @@ class Sweeper {
     bool recent = false;
     for (std::string_view text : texts) {
       auto started = run_prefix_time(text);
-      if (started && *started <= cutoff_) return std::string(text);
+      // The prefix keeps only the minute the run started in: count from the minute's end. A
+      // minimum age of 0 means every prefixed resource.
+      if (started &&
+          (limits_.min_age.count() == 0 || *started + std::chrono::minutes(1) <= cutoff_)) {
+        return std::string(text);
+      }
       recent = recent || started.has_value();
     }
     if (recent) ++report_.too_recent;

@@ -337,6 +337,60 @@ TEST_F(ServeCommandTest, WithoutKeyPoolRsaKeysAreGenerated) {
   for (const auto& pair : pooled) EXPECT_NE(generated, engine::crypto::public_key_pem(*pair));
 }
 
+// The credential file never replaces an existing file (the user's real credentials, or a link
+// planted in a shared directory), and a refusal comes before anything listens.
+TEST_F(ServeCommandTest, CredentialFileIsAlwaysANewFile) {
+  const std::string existing = dir_ + "/existing.json";
+  write_file(existing, "keep me\n");
+  const std::string link = dir_ + "/link.json";
+  ASSERT_EQ(::symlink(existing.c_str(), link.c_str()), 0);
+  const struct {
+    const char* name;
+    std::vector<std::string> args;
+    std::string named;
+  } cases[] = {
+      {"existing file", {"--credentials-out", existing}, "--credentials-out " + existing},
+      {"symbolic link", {"--credentials-out", link}, "--credentials-out " + link},
+      {"with --credentials",
+       {"--credentials", credentials_, "--credentials-out", dir_ + "/new.json"},
+       "give one or the other"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    child_ = spawn(args);
+    auto status = child_->wait_for_exit(kStartBound);
+    ASSERT_TRUE(status.has_value()) << "serve kept running";
+    ASSERT_TRUE(WIFEXITED(*status));
+    EXPECT_EQ(WEXITSTATUS(*status), 2);
+    EXPECT_NE(child_->err().find(c.named), std::string::npos) << child_->err();
+    EXPECT_EQ(child_->out().find("listening"), std::string::npos) << child_->out();
+  }
+  EXPECT_EQ(read_file(existing), "keep me\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/new.json"));
+
+  // The default is a new file with a random name in $TMPDIR, removed on stop.
+  ChildOptions options;
+  options.env["TMPDIR"] = dir_;
+  child_ = std::make_unique<Child>(std::vector<std::string>{"serve", "--listen", "127.0.0.1:0"},
+                                   dir_ + "/stdout.txt", dir_ + "/stderr.txt", options);
+  const std::regex kFile("the secret is in (" + dir_ + "/kmsconf-serve-[A-Za-z0-9]{6}" +
+                         R"(\.credentials\.json))");
+  std::smatch match;
+  auto deadline = Clock::now() + kStartBound;
+  std::string out;
+  while (Clock::now() < deadline && !std::regex_search(out = child_->out(), match, kFile)) {
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  ASSERT_FALSE(match.empty()) << out << child_->err();
+  const std::string made = match[1].str();
+  EXPECT_TRUE(std::filesystem::exists(made));
+  ASSERT_EQ(::kill(child_->pid(), SIGTERM), 0);
+  ASSERT_TRUE(child_->wait_for_exit(kStopBound).has_value());
+  EXPECT_FALSE(std::filesystem::exists(made));
+}
+
 TEST_F(ServeCommandTest, BadKeyPoolFileStopsStartupWithExitTwoNamingIt) {
   const std::string missing = dir_ + "/no-such-pool.pem";
   const std::string empty = dir_ + "/empty-pool.pem";
@@ -351,7 +405,9 @@ TEST_F(ServeCommandTest, BadKeyPoolFileStopsStartupWithExitTwoNamingIt) {
   } cases[] = {
       {"missing", missing, {"--key-pool " + missing, "cannot read"}},
       {"no keys", empty, {"--key-pool " + empty, "holds no RSA private key"}},
-      {"broken block", broken, {"--key-pool " + broken + ":2:", "not a PEM private key"}},
+      {"broken block",
+       broken,
+       {"--key-pool " + broken + ":2:", "not an unencrypted PEM private key"}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

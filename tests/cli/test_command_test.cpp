@@ -766,6 +766,13 @@ TEST_F(TestCommandTest, ListPrintsTheSelectionAndRunsNothing) {
   EXPECT_NE(remote.out.find("1 cases selected, 1 of them would be Disabled"), std::string::npos);
   EXPECT_EQ(remote.err.find("warning"), std::string::npos) << remote.err;
 
+  // --list promises to send nothing, so it refuses to go with --sweep (which deletes).
+  RunResult with_sweep = kmsconf({"test", "--list", "--sweep", "--dialect", "volcengine",
+                                  "--endpoint", "https://kms.example.invalid"});
+  EXPECT_EQ(with_sweep.exit_code, 2);
+  EXPECT_NE(with_sweep.err.find("--list and --sweep do not go together"), std::string::npos)
+      << with_sweep.err;
+
   // One plain URL for both dialects is allowed, with a warning.
   RunResult both = kmsconf({"test", "--fixtures", kRepoFixtures, "--list", "--endpoint",
                             "https://kms.example.invalid", "--filter", "*.errors.*"});

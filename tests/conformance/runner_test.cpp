@@ -1063,6 +1063,15 @@ TEST(RunnerSweep, RunPrefixTimeIsTheRunsStartInUtc) {
   EXPECT_EQ(*t, sys_days{year{2026} / 11 / 22} + hours(9) + minutes(31));
   EXPECT_FALSE(conformance::run_prefix_time("mykc-261122t0931-4f2a").has_value());
   EXPECT_FALSE(conformance::run_prefix_time("production").has_value());
+  // Not a date: month 13, day 0, hour 24, minute 60 (timegm would take them as other dates).
+  for (const char* bad : {"kc-261322t0931-4f2a", "kc-261100t0931-4f2a", "kc-261122t2431-4f2a",
+                          "kc-261122t0960-4f2a"}) {
+    EXPECT_FALSE(conformance::run_prefix_time(bad).has_value()) << bad;
+    EXPECT_FALSE(conformance::has_run_prefix(bad)) << bad;
+  }
+  // The first prefix that is a date counts.
+  EXPECT_EQ(conformance::run_prefix_time("kc-261322t0931-0000 kc-240101t0000-0001"),
+            sys_days{year{2024} / 1 / 1});
   // Round trip with the prefix a run makes (to the minute).
   auto now = floor<minutes>(system_clock::now());
   EXPECT_EQ(conformance::run_prefix_time(conformance::make_run_prefix(now)), now);

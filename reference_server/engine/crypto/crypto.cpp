@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -579,13 +580,24 @@ KeySpec spec_of(const KeyMaterial& material) {
   return material.spec();
 }
 
+namespace {
+// A password callback that supplies none: an encrypted block fails to load instead of OpenSSL
+// prompting for a passphrase on the terminal.
+int no_password(char*, int, int, void*) {
+  return 0;
+}
+}  // namespace
+
 std::vector<KeyMaterialPtr> rsa_pairs_from_pem(std::string_view pem, const std::string& origin) {
   ErrorMark mark;
   static constexpr std::string_view kBegin = "-----BEGIN ";
   static constexpr std::string_view kEnd = "-----END ";
   std::vector<KeyMaterialPtr> pairs;
+  std::set<std::string> public_keys;  // a pair twice would give two keys the same material
+  size_t line = 1, counted_to = 0;
   for (size_t at = pem.find(kBegin); at != std::string_view::npos; at = pem.find(kBegin, at)) {
-    size_t line = 1 + static_cast<size_t>(std::count(pem.begin(), pem.begin() + at, '\n'));
+    line += static_cast<size_t>(std::count(pem.begin() + counted_to, pem.begin() + at, '\n'));
+    counted_to = at;
     std::string where = origin + ":" + std::to_string(line);
     size_t end = pem.find(kEnd, at);
     size_t stop = end == std::string_view::npos ? end : pem.find('\n', end);
@@ -593,14 +605,18 @@ std::vector<KeyMaterialPtr> rsa_pairs_from_pem(std::string_view pem, const std::
     at += block.size();
     BioPtr bio(BIO_new_mem_buf(block.data(), static_cast<int>(block.size())));
     if (!bio) throw openssl_failure("BIO_new_mem_buf");
-    PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-    if (!pkey) throw std::invalid_argument(where + ": not a PEM private key");
+    PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr));
+    if (!pkey) throw std::invalid_argument(where + ": not an unencrypted PEM private key");
     std::optional<KeySpec> spec;
     for (KeySpec candidate : {KeySpec::Rsa2048, KeySpec::Rsa3072, KeySpec::Rsa4096}) {
       if (matches_spec(pkey.get(), candidate)) spec = candidate;
     }
     if (!spec) throw std::invalid_argument(where + ": not an RSA-2048, -3072 or -4096 key");
-    pairs.push_back(std::make_shared<const KeyMaterial>(*spec, std::move(pkey), std::string{}));
+    auto pair = std::make_shared<const KeyMaterial>(*spec, std::move(pkey), std::string{});
+    if (!public_keys.insert(public_key_der(*pair)).second) {
+      throw std::invalid_argument(where + ": the same key pair appears earlier in the file");
+    }
+    pairs.push_back(std::move(pair));
   }
   return pairs;
 }

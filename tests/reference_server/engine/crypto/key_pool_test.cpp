@@ -3,6 +3,9 @@
 #include "reference_server/engine/crypto/key_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <fstream>
@@ -80,7 +83,43 @@ TEST(KeyPool, BrokenBlockIsNamedByFileAndLine) {
   size_t lines = static_cast<size_t>(std::count(good.begin(), good.end(), '\n'));
   std::string broken = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
   std::string message = message_of_parse(good + broken);
-  EXPECT_EQ(message, "pool.pem:" + std::to_string(lines + 1) + ": not a PEM private key");
+  EXPECT_EQ(message,
+            "pool.pem:" + std::to_string(lines + 1) + ": not an unencrypted PEM private key");
+}
+
+// A pair listed twice would give two keys of one server the same material.
+TEST(KeyPool, ARepeatedPairIsRefused) {
+  std::string two = first_blocks(2);
+  std::string first = first_blocks(1);
+  first = first.substr(first.find("-----BEGIN"));  // the block alone, without the file's header
+  size_t lines = static_cast<size_t>(std::count(two.begin(), two.end(), '\n'));
+  EXPECT_EQ(message_of_parse(two + first), "pool.pem:" + std::to_string(lines + 1) +
+                                               ": the same key pair appears earlier in the file");
+}
+
+// An encrypted block fails with the file and line; OpenSSL must not prompt for a passphrase
+// (a prompt would hang a server starting in CI).
+TEST(KeyPool, AnEncryptedKeyIsRefusedWithoutAPrompt) {
+  auto pool = KeyPool::parse(first_blocks(1), "one.pem");
+  const KeyMaterial& pair = *pool->pairs(KeySpec::Rsa2048).front();
+  std::string der = fingerprint(pair);  // PKCS#8 DER, unencrypted
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  EVP_PKEY* pkey = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
+  ASSERT_NE(pkey, nullptr);
+  BIO* bio = BIO_new(BIO_s_mem());
+  const char kPassphrase[] = "pool-passphrase";
+  ASSERT_EQ(
+      PEM_write_bio_PKCS8PrivateKey(bio, pkey, EVP_aes_256_cbc(), kPassphrase,
+                                    static_cast<int>(sizeof kPassphrase - 1), nullptr, nullptr),
+      1);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio, &data);
+  std::string encrypted(data, static_cast<size_t>(length));
+  BIO_free(bio);
+  EVP_PKEY_free(pkey);
+  ASSERT_NE(encrypted.find("ENCRYPTED PRIVATE KEY"), std::string::npos);
+  EXPECT_EQ(message_of_parse("# header\n" + encrypted),
+            "pool.pem:2: not an unencrypted PEM private key");
 }
 
 TEST(KeyPool, NonRsaKeyIsRefused) {

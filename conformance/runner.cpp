@@ -348,6 +348,25 @@ std::optional<std::string> check(const Expectation& expect, const Exchange& exch
   return std::nullopt;
 }
 
+// What a result says of its case before any step runs (also the whole result of a case that
+// does not run).
+CaseResult header_only(const Case& c) {
+  CaseResult r;
+  r.id = c.id;
+  r.title = c.title;
+  r.dialect = c.dialect;
+  r.doc = c.doc;
+  r.tags = c.tags;
+  r.file = c.file;
+  r.line = c.line;
+  for (const auto& step : c.steps) {
+    if (std::find(r.actions.begin(), r.actions.end(), step.action) == r.actions.end()) {
+      r.actions.push_back(step.action);
+    }
+  }
+  return r;
+}
+
 class CaseRun {
  public:
   CaseRun(const Case& c, DialectDriver& driver, const Target& target, const std::string& prefix)
@@ -370,20 +389,7 @@ class CaseRun {
 
   CaseResult run() {
     auto start = SteadyClock::now();
-    CaseResult result;
-    result.id = case_.id;
-    result.title = case_.title;
-    result.dialect = case_.dialect;
-    result.doc = case_.doc;
-    result.tags = case_.tags;
-    result.file = case_.file;
-    result.line = case_.line;
-    for (const auto& step : case_.steps) {
-      if (std::find(result.actions.begin(), result.actions.end(), step.action) ==
-          result.actions.end()) {
-        result.actions.push_back(step.action);
-      }
-    }
+    CaseResult result = header_only(case_);
     std::optional<StepFailure> failure;
     try {
       failure = run_steps(result);
@@ -626,23 +632,6 @@ void apply_expected_failure(CaseResult& result, const RunOptions& options) {
     result.xfail_reason = it->second;
     result.message = "listed in expected failures (" + it->second + ") but passed";
   }
-}
-
-CaseResult header_only(const Case& c) {
-  CaseResult r;
-  r.id = c.id;
-  r.title = c.title;
-  r.dialect = c.dialect;
-  r.doc = c.doc;
-  r.tags = c.tags;
-  r.file = c.file;
-  r.line = c.line;
-  for (const auto& step : c.steps) {
-    if (std::find(r.actions.begin(), r.actions.end(), step.action) == r.actions.end()) {
-      r.actions.push_back(step.action);
-    }
-  }
-  return r;
 }
 
 uint16_t random_suffix() {

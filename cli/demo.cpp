@@ -65,7 +65,7 @@ int run_demo(const DemoOptions& d) {
   TestOptions suites;
   suites.command = "kmsconf demo";  // its configuration errors are the demo's
   suites.dialect = "all";
-  suites.filter = d.filter;
+  if (!d.filter.empty()) suites.filters = {d.filter};
   suites.html_file = reports[0].path.string();
   suites.json_file = reports[1].path.string();
   suites.junit_file = reports[2].path.string();

@@ -2,10 +2,13 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "kmsconf - KMS conformance and load toolkit (Volcengine and Alibaba Cloud dialects)"};
+  app.set_version_flag("--version", "kmsconf " + kmsconf::cli::version_line(),
+                       "Print the version, git commit and build type, then exit");
   app.require_subcommand(1);
   std::function<int()> run;
   kmsconf::cli::add_serve_command(app, &run);

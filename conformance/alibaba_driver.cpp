@@ -64,6 +64,40 @@ class AlibabaDriver final : public DialectDriver {
     return alibaba::error_code_from_wire(code).has_value();
   }
 
+  Cause cause_of(const std::string& code) const override {
+    using E = alibaba::ErrorCode;
+    auto known = alibaba::error_code_from_wire(code);
+    if (!known) return Cause::None;
+    switch (*known) {
+      case E::IncompleteSignature:
+      case E::SignatureDoesNotMatch:
+      case E::InvalidAccessKeyIdNotFound:
+      case E::InvalidAccessKeyIdInactive:
+      case E::ForbiddenAccessKey:
+      case E::MissingSecurityToken:
+      case E::InvalidSecurityTokenMismatchWithAccessKey:
+      case E::InvalidSecurityTokenExpired:
+      case E::InvalidSecurityTokenMalformed:
+        return Cause::Authentication;
+      case E::InvalidTimeStampExpired:
+      case E::IllegalTimestamp:
+        return Cause::Clock;
+      case E::ForbiddenKmsServiceNotEnabled:
+        return Cause::ServiceNotOpen;
+      case E::RejectedThrottling:
+      case E::Throttling:
+      case E::ThrottlingUser:
+      case E::ThrottlingApi:
+        return Cause::Throttled;
+      default:
+        return Cause::None;
+    }
+  }
+
+  // The region is the endpoint's host: a wrong one shows as a region missing from this list.
+  std::string probe_action() const override { return "DescribeRegions"; }
+  std::string regions_path() const override { return "Regions.Region"; }
+
  private:
   HttpRequest build(const ResolvedStep& step) const {
     const AuthOverride& auth = step.auth;
@@ -93,6 +127,14 @@ class AlibabaDriver final : public DialectDriver {
 };
 
 }  // namespace
+
+// A success carrying a RequestId, or an error whose code the catalog knows.
+bool alibaba_speaks(const HttpResponse& response) {
+  auto parsed = alibaba::parse_response(response);
+  if (!parsed) return false;
+  if (parsed->error_code) return alibaba::error_code_from_wire(*parsed->error_code).has_value();
+  return parsed->status == 200 && !parsed->request_id.empty();
+}
 
 std::unique_ptr<DialectDriver> make_alibaba_driver(const client::Endpoint& endpoint,
                                                    const Credentials& credentials,

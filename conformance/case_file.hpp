@@ -29,9 +29,10 @@ LoadedCases load_case_text(const std::string& text, const std::string& file,
 const std::vector<std::string>& known_dialects();
 
 // Every field name the loader accepts, per kind of object: "file" (the top level), "case",
-// "matrix", "step", "auth", "expect", "retry", "assertion" (path, inferred and every
-// predicate), "shape" (the JSON-Schema subset) and "range" ({"min", "max"}). Anything else is
-// an error. fixtures/schema/case.schema.json lists exactly these (a test keeps them in step).
+// "matrix", "after_ok" (a matrix operation's ok-cell checks), "step", "auth", "expect", "retry",
+// "assertion" (path, inferred and every predicate), "shape" (the JSON-Schema subset) and "range"
+// ({"min", "max"}). Anything else is an error. fixtures/schema/case.schema.json lists exactly these
+// (a test keeps them in step).
 const std::map<std::string, std::vector<std::string>>& accepted_fields();
 
 }  // namespace kmsconf::conformance

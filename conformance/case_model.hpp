@@ -36,8 +36,8 @@ struct AuthOverride {
 struct Assertion {
   std::string path;       // dotted path with [n] indexes, e.g. Result.Keys[0].ID; "" = root
   std::string predicate;  // equals, not_equals, matches, exists, absent, type, one_of, uuid,
-                          // iso8601, epoch_seconds, epoch_ms, base64, base64_length, gt, gte,
-                          // lt, lte, length, contains, shape
+                          // iso8601, epoch_seconds, epoch_ms, near_time, base64, base64_length,
+                          // gt, gte, lt, lte, length, contains, shape
   nlohmann::json argument;
   std::string source;  // "file:line" for messages
 };

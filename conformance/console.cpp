@@ -8,9 +8,7 @@
 namespace kmsconf::conformance {
 namespace {
 
-constexpr std::array<Outcome, 7> kOutcomes{Outcome::Pass, Outcome::Fail,     Outcome::Error,
-                                           Outcome::Skip, Outcome::Disabled, Outcome::XFail,
-                                           Outcome::XPass};
+constexpr const auto& kOutcomes = kAllOutcomes;
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -80,34 +78,70 @@ std::string failure_line(const CaseResult& result, bool include_skips) {
          first_line(result.message);
 }
 
-ConsoleProgress::ConsoleProgress(std::ostream& out, bool tty, bool show_skips)
-    : out_(out), tty_(tty), show_skips_(show_skips) {}
+ConsoleProgress::ConsoleProgress(std::ostream& out, bool tty, bool show_skips,
+                                 std::chrono::milliseconds plain_every)
+    : out_(out), tty_(tty), show_skips_(show_skips), plain_every_(plain_every) {}
 
 void ConsoleProgress::started(size_t total) {
+  std::lock_guard lock(mutex_);
+  total_ = total;
+  start_ = last_plain_ = Clock::now();
   if (tty_) {
     std::ostringstream text;
     text << "[0/" << total << "] starting";
     std::string line = text.str();
     out_ << "\r" << line << std::flush;
     line_width_ = line.size();
+  } else {
+    out_ << "running " << total << " cases\n" << std::flush;
   }
 }
 
 void ConsoleProgress::clear() {
+  std::lock_guard lock(mutex_);
+  clear_locked();
+}
+
+void ConsoleProgress::clear_locked() {
   if (tty_ && line_width_ > 0) {
     out_ << "\r" << std::string(line_width_, ' ') << "\r" << std::flush;
     line_width_ = 0;
   }
 }
 
+void ConsoleProgress::say(const std::string& line) {
+  std::lock_guard lock(mutex_);
+  clear_locked();
+  out_ << line << "\n" << std::flush;
+}
+
+void ConsoleProgress::plain_line_locked() {
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start_).count();
+  out_ << "progress: " << done_ << "/" << total_ << " cases, " << failures_ << " failing, "
+       << seconds << " s\n"
+       << std::flush;
+  last_plain_ = Clock::now();
+}
+
+void ConsoleProgress::tick() {
+  std::lock_guard lock(mutex_);
+  if (!tty_ && total_ > 0 && done_ < total_ && Clock::now() - last_plain_ >= plain_every_) {
+    plain_line_locked();
+  }
+}
+
 void ConsoleProgress::finished(const CaseResult& result, size_t done, size_t total) {
+  std::lock_guard lock(mutex_);
+  done_ = done;
+  total_ = total;
   std::string failure = failure_line(result, show_skips_);
   if (result.outcome == Outcome::Fail || result.outcome == Outcome::Error ||
       result.outcome == Outcome::XPass) {
     ++failures_;
   }
   if (!failure.empty()) {
-    clear();
+    clear_locked();
     out_ << failure << "\n";
   }
   if (tty_) {
@@ -119,10 +153,36 @@ void ConsoleProgress::finished(const CaseResult& result, size_t done, size_t tot
         line_width_ > line.size() ? std::string(line_width_ - line.size(), ' ') : "";
     out_ << "\r" << line << blank << std::flush;
     line_width_ = line.size();
-    if (done == total) clear();
+    if (done == total) clear_locked();
   } else {
+    if (Clock::now() - last_plain_ >= plain_every_) plain_line_locked();
     out_ << std::flush;
   }
+}
+
+std::string disabled_summary(const RunReport& report) {
+  std::map<std::string, size_t> by_feature;
+  size_t total = 0;
+  static const std::string kPrefix = "feature \"";
+  for (const auto& r : report.results) {
+    if (r.outcome != Outcome::Disabled) continue;
+    ++total;
+    std::string feature = r.message;
+    if (feature.starts_with(kPrefix)) {
+      feature = feature.substr(kPrefix.size(), feature.find('"', kPrefix.size()) - kPrefix.size());
+    }
+    ++by_feature[feature];
+  }
+  if (total == 0) return "";
+  std::ostringstream out;
+  out << total << (total == 1 ? " case" : " cases") << " Disabled:";
+  bool first = true;
+  for (const auto& [feature, n] : by_feature) {
+    out << (first ? " " : ", ") << n << " need feature \"" << feature << "\"";
+    first = false;
+  }
+  out << " (enable features with --features FILE)";
+  return out.str();
 }
 
 std::string summary_table(const RunReport& report) {
@@ -153,6 +213,12 @@ std::string totals_line(const RunReport& report) {
   out << " in " << report.elapsed.count() / 1000 << "." << (report.elapsed.count() % 1000) / 100
       << " s";
   if (!report.run_prefix.empty()) out << " (run prefix " << report.run_prefix << ")";
+  if (!report.stopped.empty()) {
+    out << "\nSTOPPED: " << report.stop_message << "; " << report.count(Outcome::NotRun)
+        << " cases not run";
+  }
+  if (!report.shared_cause.empty()) out << "\nCAUSE: " << report.shared_cause;
+  if (std::string disabled = disabled_summary(report); !disabled.empty()) out << "\n" << disabled;
   for (const auto& note : report.notes) out << "\nnote: " << note;
   return out.str();
 }

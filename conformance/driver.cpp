@@ -17,6 +17,9 @@ std::unique_ptr<DialectDriver> make_alibaba_driver(const client::Endpoint& endpo
                                                    const std::string& region,
                                                    const client::ClientOptions& options);
 
+bool volcengine_speaks(const HttpResponse& response);
+bool alibaba_speaks(const HttpResponse& response);
+
 std::unique_ptr<DialectDriver> make_driver(const std::string& dialect,
                                            const client::Endpoint& endpoint,
                                            const Credentials& credentials,
@@ -26,6 +29,13 @@ std::unique_ptr<DialectDriver> make_driver(const std::string& dialect,
     return make_volcengine_driver(endpoint, credentials, region, options);
   if (dialect == "alibaba") return make_alibaba_driver(endpoint, credentials, region, options);
   throw std::invalid_argument("unknown dialect " + dialect + " (volcengine or alibaba)");
+}
+
+std::vector<std::string> dialects_speaking(const HttpResponse& response) {
+  std::vector<std::string> out;
+  if (volcengine_speaks(response)) out.push_back("volcengine");
+  if (alibaba_speaks(response)) out.push_back("alibaba");
+  return out;
 }
 
 namespace detail {
@@ -101,9 +111,9 @@ void apply_after_signing(HttpRequest& request, const AuthOverride& auth,
 }
 
 void throw_not_envelope(const HttpResponse& response, std::string_view envelope) {
-  throw client::TransportError(client::TransportErrorKind::MalformedResponse,
-                               "HTTP " + std::to_string(response.status) + " answer is not " +
-                                   std::string(envelope) + ": " + excerpt(response.body));
+  throw NotEnvelopeError("HTTP " + std::to_string(response.status) + " answer is not " +
+                             std::string(envelope) + ": " + excerpt(response.body),
+                         response);
 }
 
 std::chrono::system_clock::time_point shifted_now(const AuthOverride& auth) {

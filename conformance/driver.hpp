@@ -2,8 +2,10 @@
 // the answer in neutral terms. One implementation per dialect, over the shared signers.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,25 @@ struct ResolvedStep {
   Placement placement = Placement::Auto;
   std::string region;
   AuthOverride auth;
+  // The latest instant to wait for the answer (a run deadline or stop grace), on top of the
+  // per-request timeout.
+  std::optional<std::chrono::steady_clock::time_point> not_after;
+};
+
+// Why a call was refused when the reason lies outside conformance: the run's configuration or
+// account, not the endpoint's behaviour. Each dialect maps its catalog's codes onto these.
+enum class Cause { None, Authentication, Clock, Region, ServiceNotOpen, Throttled };
+
+// The transport saw a complete HTTP answer, but not in the dialect's envelope.
+class NotEnvelopeError : public client::TransportError {
+ public:
+  NotEnvelopeError(const std::string& message, HttpResponse response)
+      : client::TransportError(client::TransportErrorKind::MalformedResponse, message),
+        response_(std::move(response)) {}
+  const HttpResponse& response() const { return response_; }
+
+ private:
+  HttpResponse response_;
 };
 
 class DialectDriver {
@@ -44,7 +65,17 @@ class DialectDriver {
   virtual Exchange send(const ResolvedStep& step, const Exchange* previous) = 0;
   // Whether the dialect's catalog knows this wire code (case files are checked against it).
   virtual bool known_code(const std::string& code) const = 0;
+  // What the catalog says a refusal with this code means, when its cause is not conformance.
+  virtual Cause cause_of(const std::string& code) const = 0;
+  // The preflight: a cheap signed read every endpoint of the dialect serves, and the JSON path of
+  // the region list (items with RegionId) in its answer.
+  virtual std::string probe_action() const = 0;
+  virtual std::string regions_path() const = 0;
 };
+
+// The dialects whose envelope `response` is (a success, or an error code their catalog knows):
+// tells which dialect an endpoint speaks when it is not the one expected.
+std::vector<std::string> dialects_speaking(const HttpResponse& response);
 
 std::unique_ptr<DialectDriver> make_driver(const std::string& dialect,
                                            const client::Endpoint& endpoint,

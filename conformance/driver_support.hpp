@@ -41,8 +41,8 @@ void tamper(HttpRequest& request, const std::string& target);
 void apply_after_signing(HttpRequest& request, const AuthOverride& auth,
                          const std::function<void(HttpRequest&)>& remove_signature);
 
-// Throws client::TransportError (MalformedResponse): the answer is not `envelope` ("a Volcengine
-// envelope").
+// Throws NotEnvelopeError (a MalformedResponse TransportError): the answer is not `envelope` ("a
+// Volcengine envelope").
 [[noreturn]] void throw_not_envelope(const HttpResponse& response, std::string_view envelope);
 
 // Now shifted by the override's time offset.
@@ -67,7 +67,7 @@ Exchange send_step(client::HttpClient& http, const ResolvedStep& step, const Exc
   } else {
     out.request = build();
   }
-  out.response = http.send(out.request);
+  out.response = http.send(out.request, step.not_after);
   auto parsed = parse(out.response);
   if (!parsed) throw_not_envelope(out.response, envelope);
   out.status = parsed->status;

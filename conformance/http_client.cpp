@@ -252,6 +252,7 @@ std::string Endpoint::url() const {
 struct HttpClient::Impl {
   Endpoint ep;
   ClientOptions opt;
+  std::chrono::milliseconds budget{0};  // this request's share of time, for timeout messages
   net::io_context ioc{1};
   std::unique_ptr<ssl::context> ssl_ctx;
   std::optional<beast::tcp_stream> plain;
@@ -337,7 +338,7 @@ struct HttpClient::Impl {
       plain.emplace(ioc);
     }
     try {
-      connect_tcp(ioc, lowest(), ep, deadline, opt.timeout);
+      connect_tcp(ioc, lowest(), ep, deadline, budget);
       ++opened;
       if (secure) handshake(deadline);
     } catch (...) {
@@ -369,7 +370,7 @@ struct HttpClient::Impl {
     if (!hec) return;
     if (hec == beast::error::timeout) {
       throw TransportError(Kind::Timeout, "TLS handshake with " + ep.host_header() +
-                                              " took longer than " + millis(opt.timeout));
+                                              " took longer than " + millis(budget));
     }
     std::string detail = hec.message();
     long verify = SSL_get_verify_result(native);
@@ -494,7 +495,7 @@ struct HttpClient::Impl {
     const auto& ec = x.ec;
     if (ec == beast::error::timeout) {
       return TransportError(Kind::Timeout,
-                            "no complete response from " + who + " within " + millis(opt.timeout));
+                            "no complete response from " + who + " within " + millis(budget));
     }
     if (x.write_failed) {
       return TransportError(Kind::ConnectionReset,
@@ -526,10 +527,13 @@ struct HttpClient::Impl {
                           "connection to " + who + " failed: " + ec.message());
   }
 
-  HttpResponse send(const HttpRequest& request) {
+  HttpResponse send(const HttpRequest& request, std::optional<Clock::time_point> not_after) {
     auto msg = build(request);
     const bool head = request.method == "HEAD";
-    const auto deadline = Clock::now() + opt.timeout;
+    const auto now = Clock::now();
+    auto deadline = now + opt.timeout;
+    if (not_after && *not_after < deadline) deadline = std::max(*not_after, now);
+    budget = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
 
     bool reused = connected();
     if (reused && !idle_connection_usable()) {
@@ -563,8 +567,9 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
-HttpResponse HttpClient::send(const HttpRequest& request) {
-  return impl_->send(request);
+HttpResponse HttpClient::send(const HttpRequest& request,
+                              std::optional<std::chrono::steady_clock::time_point> not_after) {
+  return impl_->send(request, not_after);
 }
 void HttpClient::close() {
   impl_->drop();

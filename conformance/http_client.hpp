@@ -81,7 +81,10 @@ class HttpClient {
   // Interim 1xx responses (except 101) are skipped. Throws TransportError; throws
   // std::invalid_argument for requests that cannot be put on the wire (CR/LF in a header, a
   // Transfer-Encoding header, a method or target with spaces).
-  HttpResponse send(const HttpRequest& request);
+  // `not_after` shortens the timeout for this request alone (a run's deadline or stop grace):
+  // the request gives up at the earlier of the two.
+  HttpResponse send(const HttpRequest& request,
+                    std::optional<std::chrono::steady_clock::time_point> not_after = std::nullopt);
 
   // Drops the kept-alive connection, if any.
   void close();

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "conformance/json_path.hpp"
+#include "conformance/time_values.hpp"
 #include "protocol/encoding.hpp"
 
 namespace kmsconf::conformance {
@@ -248,42 +249,6 @@ bool is_uuid(const std::string& s, int version) {
   return std::isdigit(static_cast<unsigned char>(v)) && v - '0' == version;
 }
 
-bool digits(const std::string& s, std::size_t from, std::size_t count, int& out) {
-  if (from + count > s.size()) return false;
-  out = 0;
-  for (std::size_t i = from; i < from + count; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-bool is_iso8601(const std::string& s) {
-  int year, month, day, hour, minute, second;
-  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month) ||
-      s[7] != '-' || !digits(s, 8, 2, day) || s[10] != 'T' || !digits(s, 11, 2, hour) ||
-      s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second)) {
-    return false;
-  }
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] || hour > 23 || minute > 59 ||
-      second > 60) {
-    return false;
-  }
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) return false;
-  std::size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    const std::size_t start = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i < s.size() && s[i] == 'Z') return i + 1 == s.size();
-  int oh, om;
-  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(s, i + 1, 2, oh) &&
-         s[i + 3] == ':' && digits(s, i + 4, 2, om) && oh <= 23 && om <= 59;
-}
-
 bool in_size(std::size_t size, const json& arg) {
   if (arg.is_number()) return size == arg.get<std::size_t>();
   if (arg.contains("min") && size < arg["min"].get<std::size_t>()) return false;
@@ -328,12 +293,25 @@ std::string phrase(const std::string& predicate, const json& arg) {
 }
 
 const std::vector<std::string> kPredicates = {
-    "equals", "not_equals", "matches",       "exists",   "absent",   "type",          "one_of",
-    "uuid",   "iso8601",    "epoch_seconds", "epoch_ms", "base64",   "base64_length", "gt",
-    "gte",    "lt",         "lte",           "length",   "contains", "shape"};
+    "equals", "not_equals",    "matches", "exists",        "absent",   "type",
+    "one_of", "uuid",          "iso8601", "epoch_seconds", "epoch_ms", "near_time",
+    "base64", "base64_length", "gt",      "gte",           "lt",       "lte",
+    "length", "contains",      "shape"};
 
 const std::vector<std::string> kShapeKeywords = {"type", "required", "properties",          "items",
                                                  "enum", "pattern",  "additionalProperties"};
+
+// near_time keeps its written argument for the message and expands only `from`.
+AssertionResult evaluate_near_time_assertion(const Assertion& a, const json& body,
+                                             const TemplateContext& context) {
+  const std::string label = a.path.empty() ? "(root)" : a.path;
+  const json* value = find(body, parse_path(a.path));
+  const json from = expand(a.argument.at("from"), context);
+  const auto r = evaluate_near_time(a.argument, from, value ? *value : json(), context.now());
+  if (r.ok) return {true, label + ": near_time " + r.expected};
+  return {false, label + ": expected near_time " + r.expected + ", got " +
+                     (value ? r.actual : "nothing (no such path)")};
+}
 
 }  // namespace
 
@@ -349,7 +327,8 @@ bool is_predicate(std::string_view name) {
 }
 
 bool predicate_expands_templates(std::string_view name) {
-  return name == "equals" || name == "not_equals" || name == "one_of" || name == "contains";
+  return name == "equals" || name == "not_equals" || name == "one_of" || name == "contains" ||
+         name == "near_time";
 }
 
 std::vector<AssertionProblem> validate_assertion(const Assertion& a) {
@@ -395,6 +374,10 @@ std::vector<AssertionProblem> validate_assertion(const Assertion& a) {
     if (arg.is_null()) bad("must not be null");
   } else if (p == "shape") {
     check_shape(arg, "shape", problems);
+  } else if (p == "near_time") {
+    for (auto& problem : check_near_time(arg)) {
+      problems.push_back({problem.field.empty() ? p : p + "." + problem.field, problem.reason});
+    }
   }
   return problems;
 }
@@ -405,6 +388,7 @@ AssertionResult evaluate(const Assertion& a, const json& body, const TemplateCon
     return {false, label + ": malformed assertion: " + problems.front().field + ": " +
                        problems.front().reason};
   }
+  if (a.predicate == "near_time") return evaluate_near_time_assertion(a, body, context);
   const json arg =
       predicate_expands_templates(a.predicate) ? expand(a.argument, context) : a.argument;
   const std::string& p = a.predicate;
@@ -437,7 +421,7 @@ AssertionResult evaluate(const Assertion& a, const json& body, const TemplateCon
                   v.is_string() ? actual : typed);
   }
   if (p == "iso8601") {
-    return result(v.is_string() && is_iso8601(v.get<std::string>()),
+    return result(v.is_string() && parse_rfc3339(v.get<std::string>()).has_value(),
                   v.is_string() ? actual : typed);
   }
   if (p == "epoch_seconds" || p == "epoch_ms") {

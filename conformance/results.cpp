@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Outcome, std::string_view>, 7> kOutcomeNames{{
+constexpr std::array<std::pair<Outcome, std::string_view>, 8> kOutcomeNames{{
     {Outcome::Pass, "pass"},
     {Outcome::Fail, "fail"},
     {Outcome::Error, "error"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 7> kOutcomeNames{{
     {Outcome::Disabled, "disabled"},
     {Outcome::XFail, "xfail"},
     {Outcome::XPass, "xpass"},
+    {Outcome::NotRun, "notrun"},
 }};
 
 [[noreturn]] void bad(const std::string& where, const std::string& what) {
@@ -86,6 +87,7 @@ json result_json(const CaseResult& result) {
               {"elapsed_ms", result.elapsed.count()},
               {"exchanges", std::move(exchanges)}};
   if (!result.xfail_reason.empty()) out["xfail_reason"] = result.xfail_reason;
+  if (!result.failure_code.empty()) out["failure_code"] = result.failure_code;
   return out;
 }
 
@@ -104,6 +106,7 @@ CaseResult result_from_json(const json& item, const std::string& where) {
   result.actions = strings(item, "actions", where);
   result.message = text(item, "message", where);
   result.xfail_reason = text(item, "xfail_reason", where);
+  result.failure_code = text(item, "failure_code", where);
   result.file = text(item, "file", where);
   result.line = static_cast<int>(integer(item, "line", where));
   result.elapsed = std::chrono::milliseconds(integer(item, "elapsed_ms", where));
@@ -123,6 +126,38 @@ CaseResult result_from_json(const json& item, const std::string& where) {
     }
   }
   return result;
+}
+
+json identity_json(const RunIdentity& identity) {
+  json out = {{"dialects", identity.dialects},
+              {"endpoints", identity.endpoints},
+              {"suite_fingerprint", identity.suite_fingerprint},
+              {"filters", identity.filters},
+              {"tags", identity.tags},
+              {"exclude_tags", identity.exclude_tags},
+              {"features", nullptr}};
+  if (identity.features) out["features"] = *identity.features;
+  return out;
+}
+
+RunIdentity identity_from_json(const json& object, const std::string& where) {
+  if (!object.is_object()) bad(where, "must be an object");
+  RunIdentity identity;
+  identity.dialects = strings(object, "dialects", where);
+  const json& endpoints = member(object, "endpoints", where);
+  if (!endpoints.is_object()) bad(where + ".endpoints", "must be an object");
+  for (const auto& [dialect, endpoint] : endpoints.items()) {
+    if (!endpoint.is_string()) bad(where + ".endpoints." + dialect, "must be a string");
+    identity.endpoints[dialect] = endpoint.get<std::string>();
+  }
+  identity.suite_fingerprint = text(object, "suite_fingerprint", where);
+  identity.filters = strings(object, "filters", where);
+  identity.tags = strings(object, "tags", where);
+  identity.exclude_tags = strings(object, "exclude_tags", where);
+  if (auto it = object.find("features"); it != object.end() && !it->is_null()) {
+    identity.features = strings(object, "features", where);
+  }
+  return identity;
 }
 
 }  // namespace
@@ -151,16 +186,22 @@ nlohmann::json to_json(const RunReport& report) {
   for (const auto& [value, name] : kOutcomeNames) summary[std::string(name)] = report.count(value);
   json results = json::array();
   for (const auto& result : report.results) results.push_back(result_json(result));
-  return {{"format", "kmsconf-run-report/1"},
-          {"tool_version", report.tool_version},
-          {"endpoint", report.endpoint},
-          {"started_at", report.started_at},
-          {"elapsed_ms", report.elapsed.count()},
-          {"run_prefix", report.run_prefix},
-          {"summary", std::move(summary)},
-          {"file_errors", report.file_errors},
-          {"notes", report.notes},
-          {"results", std::move(results)}};
+  json out = {{"format", "kmsconf-run-report/1"},
+              {"tool_version", report.tool_version},
+              {"endpoint", report.endpoint},
+              {"started_at", report.started_at},
+              {"elapsed_ms", report.elapsed.count()},
+              {"run_prefix", report.run_prefix},
+              {"summary", std::move(summary)},
+              {"file_errors", report.file_errors},
+              {"notes", report.notes},
+              {"results", std::move(results)}};
+  if (report.has_identity) out["identity"] = identity_json(report.identity);
+  if (!report.shared_cause.empty()) out["shared_cause"] = report.shared_cause;
+  if (!report.stopped.empty()) {
+    out["stopped"] = {{"reason", report.stopped}, {"message", report.stop_message}};
+  }
+  return out;
 }
 
 RunReport report_from_json(const nlohmann::json& input) {
@@ -174,6 +215,16 @@ RunReport report_from_json(const nlohmann::json& input) {
   report.elapsed = std::chrono::milliseconds(integer(input, "elapsed_ms", where));
   report.file_errors = strings(input, "file_errors", where);
   if (input.contains("notes")) report.notes = strings(input, "notes", where);
+  if (auto it = input.find("identity"); it != input.end()) {
+    report.identity = identity_from_json(*it, where + ".identity");
+    report.has_identity = true;
+  }
+  report.shared_cause = text(input, "shared_cause", where);
+  if (auto it = input.find("stopped"); it != input.end()) {
+    if (!it->is_object()) bad(where + ".stopped", "must be an object");
+    report.stopped = text(*it, "reason", where + ".stopped", true);
+    report.stop_message = text(*it, "message", where + ".stopped");
+  }
   const json& results = member(input, "results", where);
   if (!results.is_array()) bad(where + ".results", "must be an array");
   for (size_t i = 0; i < results.size(); ++i) {

@@ -12,8 +12,10 @@
 
 #include "conformance/json_path.hpp"
 #include "conformance/predicates.hpp"
+#include "conformance/preflight.hpp"
 #include "conformance/templates.hpp"
 #include "protocol/ascii.hpp"
+#include "protocol/digest.hpp"
 #include "protocol/time_format.hpp"
 #include "reference_server/engine/crypto/key_pool.hpp"
 #include "reference_server/engine/engine.hpp"
@@ -279,6 +281,14 @@ bool is_token_header(std::string_view name) {
 struct StepFailure {
   Outcome outcome;
   std::string message;
+  std::string code = "";   // the answer's wire code, when an answer decided it
+  bool transport = false;  // the connection failed (refused, reset, timeout, garbage)
+};
+
+// What bounds a case's waiting: the run's stop control and the cleanup steps' own timeout.
+struct Limits {
+  RunControl& control;
+  milliseconds cleanup_timeout;
 };
 
 bool all_hold(const std::vector<Assertion>& assertions, const json& body,
@@ -359,18 +369,23 @@ CaseResult header_only(const Case& c) {
   r.tags = c.tags;
   r.file = c.file;
   r.line = c.line;
+  // The operations the case checks (steps with expectations), not its setup calls; a case with
+  // no expectation checks that its last step succeeds.
   for (const auto& step : c.steps) {
-    if (std::find(r.actions.begin(), r.actions.end(), step.action) == r.actions.end()) {
+    if (has_expectation(step.expect) &&
+        std::find(r.actions.begin(), r.actions.end(), step.action) == r.actions.end()) {
       r.actions.push_back(step.action);
     }
   }
+  if (r.actions.empty() && !c.steps.empty()) r.actions.push_back(c.steps.back().action);
   return r;
 }
 
 class CaseRun {
  public:
-  CaseRun(const Case& c, DialectDriver& driver, const Target& target, const std::string& prefix)
-      : case_(c), driver_(driver) {
+  CaseRun(const Case& c, DialectDriver& driver, const Target& target, const std::string& prefix,
+          const Limits& limits)
+      : case_(c), driver_(driver), limits_(limits) {
     context_.set_run_prefix(prefix);
     context_.set_region(target.region);
     if (!target.account_id.empty()) context_.set_account_id(target.account_id);
@@ -399,6 +414,8 @@ class CaseRun {
     if (failure) {
       result.outcome = failure->outcome;
       result.message = redact(failure->message, secrets_);
+      result.failure_code = failure->code;
+      result.transport_error = failure->transport;
     } else {
       result.outcome = Outcome::Pass;
     }
@@ -447,6 +464,7 @@ class CaseRun {
       if (!step.retry) break;
       if (all_hold(step.retry->until, exchange.body, context_)) break;
       if (all_hold(step.retry->stop, exchange.body, context_)) break;
+      if (attempt < attempts && limits_.control.should_stop()) break;  // the run is ending
       if (attempt < attempts) std::this_thread::sleep_for(interval);
     }
     std::string shown = label;
@@ -478,20 +496,24 @@ class CaseRun {
       } catch (const TemplateError& e) {
         return StepFailure{Outcome::Error, where + ": template: " + e.what()};
       }
+      resolved.not_after = limits_.control.steps_not_after();
       Exchange exchange;
       try {
         exchange = send(step, resolved, label, result);
       } catch (const TemplateError& e) {
         return StepFailure{Outcome::Error, where + ": retry template: " + e.what()};
-      } catch (const std::exception& e) {
+      } catch (const client::TransportError& e) {
         // A TransportError's what() starts with its kind: "Timeout: ...", "ConnectFailed: ...".
+        return StepFailure{Outcome::Error, where + ": " + e.what(), "", true};
+      } catch (const std::exception& e) {
         return StepFailure{Outcome::Error, where + ": " + e.what()};
       }
       previous_ = exchange;
       if (!has_expectation(step.expect)) {
         if (!succeeded(exchange)) {
           return StepFailure{Outcome::Skip,
-                             where + " (prerequisite) failed: " + describe_answer(exchange)};
+                             where + " (prerequisite) failed: " + describe_answer(exchange),
+                             exchange.code};
         }
       } else {
         std::optional<std::string> broken;
@@ -503,7 +525,7 @@ class CaseRun {
           return StepFailure{Outcome::Error,
                              where + ": expect.message_matches: bad regex: " + e.what()};
         }
-        if (broken) return StepFailure{Outcome::Fail, where + ": " + *broken};
+        if (broken) return StepFailure{Outcome::Fail, where + ": " + *broken, exchange.code};
       }
       for (const auto& [variable, path_text] : step.captures) {
         Path path;
@@ -534,6 +556,7 @@ class CaseRun {
         record_note(result, label, std::string("skipped: ") + e.what());
         continue;
       }
+      resolved.not_after = limits_.control.cleanup_not_after(limits_.cleanup_timeout);
       try {
         Exchange exchange = send(step, resolved, label, result);
         previous_ = std::move(exchange);
@@ -574,6 +597,7 @@ class CaseRun {
 
   const Case& case_;
   DialectDriver& driver_;
+  const Limits& limits_;
   TemplateContext context_;
   std::vector<std::string> secrets_;
   std::optional<Exchange> previous_;
@@ -598,7 +622,7 @@ void note_key_pool_shortfall(const Environment& env, RunReport& report) {
 // Runs one case; in-process cases needing low quotas get a server of their own.
 CaseResult run_one(const Case& c, const Environment& env,
                    std::map<std::string, std::unique_ptr<DialectDriver>>& drivers,
-                   const std::string& prefix) {
+                   const std::string& prefix, const Limits& limits) {
   const Target& target = env.targets.at(c.dialect);
   if (target.in_process && target.server_options && needs_low_quota(c)) {
     server::ReferenceServerOptions options = *target.server_options;
@@ -610,7 +634,7 @@ CaseResult run_one(const Case& c, const Environment& env,
     own.endpoint = *client::Endpoint::parse(throttled.endpoint());
     auto driver =
         make_driver(c.dialect, own.endpoint, own.credentials, own.region, env.client_options);
-    CaseResult result = CaseRun(c, *driver, own, prefix).run();
+    CaseResult result = CaseRun(c, *driver, own, prefix, limits).run();
     driver.reset();
     throttled.stop();
     env.generated_by_twins += throttled.engine().key_material_counts().generated;
@@ -618,7 +642,7 @@ CaseResult run_one(const Case& c, const Environment& env,
   }
   auto& driver = drivers[c.dialect];
   if (!driver) driver = env.driver(c.dialect);
-  return CaseRun(c, *driver, target, prefix).run();
+  return CaseRun(c, *driver, target, prefix, limits).run();
 }
 
 void apply_expected_failure(CaseResult& result, const RunOptions& options) {
@@ -639,6 +663,130 @@ uint16_t random_suffix() {
   return static_cast<uint16_t>(device() & 0xffff);
 }
 
+CaseResult disabled(const Case& c, const std::string& feature) {
+  CaseResult r = header_only(c);
+  r.outcome = Outcome::Disabled;
+  r.message = "feature \"" + feature + "\" is not enabled";
+  return r;
+}
+
+CaseResult not_run(const Case& c, const std::string& why) {
+  CaseResult r = header_only(c);
+  r.outcome = Outcome::NotRun;
+  r.message = why;
+  return r;
+}
+
+std::vector<std::string> sorted(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  return items;
+}
+
+// What the run is of, for comparing it with a baseline: dialects, where each went, selection.
+RunIdentity identity_of_chosen(const std::vector<const Case*>& chosen, const RunOptions& options) {
+  RunIdentity identity;
+  identity.dialects = sorted(options.dialects);
+  for (const auto& dialect : identity.dialects) {
+    std::string url = lookup(options.endpoints, dialect, options.endpoint);
+    auto endpoint = client::Endpoint::parse(url);
+    identity.endpoints[dialect] = url.empty() ? "in-process" : endpoint ? endpoint->url() : url;
+  }
+  std::vector<std::string> ids;
+  for (const Case* c : chosen) ids.push_back(c->id);
+  std::string joined;
+  for (const auto& id : sorted(ids)) joined += id + "\n";
+  identity.suite_fingerprint = "sha256:" + sha256_hex(joined);
+  identity.filters = sorted(options.filters);
+  identity.tags = sorted(options.tags);
+  identity.exclude_tags = sorted(options.exclude_tags);
+  if (options.features) {
+    identity.features =
+        std::vector<std::string>(options.features->begin(), options.features->end());
+  }
+  return identity;
+}
+
+// How messages about a dialect's target name it and the options that change it.
+PreflightTarget describe(const Target& target, const RunOptions& options) {
+  PreflightTarget out;
+  out.dialect = target.dialect;
+  out.url =
+      target.in_process ? "the in-process " + target.dialect + " server" : target.endpoint.url();
+  out.region = target.region;
+  out.region_option = "--region " + target.dialect + "=REGION";
+  out.credential_from =
+      lookup(options.credential_sources, target.dialect, "the " + target.dialect + " credentials");
+  return out;
+}
+
+// One signed probe per dialect; the first failure stops the run before any case starts.
+void run_preflight(const Environment& env, const RunOptions& options, RunControl& control,
+                   std::vector<std::string>& notes) {
+  for (const auto& [dialect, target] : env.targets) {
+    auto driver = env.driver(dialect);
+    PreflightResult result =
+        preflight(*driver, describe(target, options), control.steps_not_after());
+    notes.insert(notes.end(), result.notes.begin(), result.notes.end());
+    if (!result.ok) {
+      control.request_stop(stop_reason::kPreflight, "preflight: " + result.message,
+                           milliseconds{0});
+      return;
+    }
+  }
+}
+
+// --max-failures and the dead-endpoint breaker, told about each finished case in turn.
+void count_toward_stops(const CaseResult& result, const RunOptions& options, RunControl& control,
+                        size_t& failures, size_t& transport_in_a_row) {
+  if (result.outcome == Outcome::Fail || result.outcome == Outcome::Error) ++failures;
+  if (result.transport_error) {
+    ++transport_in_a_row;
+  } else if (result.outcome != Outcome::Disabled) {
+    transport_in_a_row = 0;
+  }
+  if (options.max_failures > 0 && failures >= options.max_failures) {
+    control.request_stop(stop_reason::kMaxFailures,
+                         std::to_string(failures) + " cases failed (--max-failures " +
+                             std::to_string(options.max_failures) + ")",
+                         options.timeout);
+  }
+  if (options.max_transport_errors > 0 && transport_in_a_row >= options.max_transport_errors) {
+    control.request_stop(stop_reason::kEndpointDown,
+                         std::to_string(transport_in_a_row) +
+                             " cases in a row could not reach the endpoint (last: " +
+                             result.message.substr(0, result.message.find('\n')) + ")",
+                         milliseconds{0});
+  }
+}
+
+// When every failure of the run was refused for one reason outside conformance (credentials,
+// clock, region, a closed account), that reason; else "".
+std::string shared_cause(const RunReport& report, const Environment& env,
+                         const RunOptions& options) {
+  std::optional<Cause> cause;
+  const CaseResult* first = nullptr;
+  size_t failing = 0;
+  std::map<std::string, std::unique_ptr<DialectDriver>> drivers;  // for their catalogs only
+  for (const auto& r : report.results) {
+    if (r.outcome != Outcome::Fail && r.outcome != Outcome::Skip && r.outcome != Outcome::Error) {
+      continue;
+    }
+    auto target = env.targets.find(r.dialect);
+    if (r.failure_code.empty() || target == env.targets.end()) return "";
+    auto& driver = drivers[r.dialect];
+    if (!driver) driver = env.driver(r.dialect);
+    Cause c = driver->cause_of(r.failure_code);
+    if (c == Cause::None || c == Cause::Throttled || (cause && *cause != c)) return "";
+    cause = c;
+    if (!first) first = &r;
+    ++failing;
+  }
+  if (!first) return "";
+  return "all " + std::to_string(failing) + " failing cases were refused for one reason: " +
+         explain_cause(*cause, first->failure_code,
+                       describe(env.targets.at(first->dialect), options));
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -650,6 +798,20 @@ bool filter_matches(std::string_view filter, std::string_view id) {
     return fnmatch(f.c_str(), std::string(id).c_str(), 0) == 0;
   }
   return id.find(filter) != std::string_view::npos;
+}
+
+RunIdentity identity_of(const std::vector<Case>& cases, const RunOptions& options) {
+  std::vector<const Case*> chosen;
+  for (const auto& c : cases) {
+    if (selected(c, options)) chosen.push_back(&c);
+  }
+  return identity_of_chosen(chosen, options);
+}
+
+std::set<std::string> runner_features() {
+  std::set<std::string> out = unavailable_in_process();
+  out.insert(in_process_only().begin(), in_process_only().end());
+  return out;
 }
 
 std::optional<std::string> missing_feature(const Case& c, const RunOptions& options) {
@@ -664,7 +826,11 @@ bool selected(const Case& c, const RunOptions& options) {
       options.dialects.end()) {
     return false;
   }
-  if (!filter_matches(options.filter, c.id)) return false;
+  if (!options.filters.empty() &&
+      std::none_of(options.filters.begin(), options.filters.end(),
+                   [&](const std::string& filter) { return filter_matches(filter, c.id); })) {
+    return false;
+  }
   auto carries = [&](const std::string& tag) {
     return std::find(c.tags.begin(), c.tags.end(), tag) != c.tags.end();
   };
@@ -673,8 +839,13 @@ bool selected(const Case& c, const RunOptions& options) {
 }
 
 int exit_code(const RunReport& report) {
-  if (report.count(Outcome::Fail) > 0 || report.count(Outcome::XPass) > 0) return 1;
-  if (report.count(Outcome::Error) > 0 || !report.file_errors.empty()) return 3;
+  if (report.count(Outcome::XPass) > 0) return 1;
+  // Failures that all share a cause outside conformance (credentials, region) judge nothing.
+  if (report.count(Outcome::Fail) > 0) return report.shared_cause.empty() ? 1 : 3;
+  if (report.count(Outcome::Error) > 0 || report.count(Outcome::NotRun) > 0 ||
+      !report.file_errors.empty() || !report.stopped.empty()) {
+    return 3;
+  }
   return 0;
 }
 
@@ -712,6 +883,10 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
   const auto wall_start = std::chrono::system_clock::now();
   const auto start = SteadyClock::now();
   for (const auto& dialect : options.dialects) check_dialect(dialect);
+  RunControl own_control;
+  RunControl& control = options.control ? *options.control : own_control;
+  if (options.deadline) control.set_deadline(start + *options.deadline);
+  const Limits limits{control, options.cleanup_timeout};
 
   std::vector<const Case*> chosen;
   std::set<std::string> dialects;
@@ -725,33 +900,37 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
   const uint16_t base = random_suffix();
   RunReport report;
   report.tool_version = options.tool_version;
+  report.identity = identity_of_chosen(chosen, options);
+  report.has_identity = true;
   report.endpoint = env->describe();
   report.started_at = iso8601_utc(wall_start);
   report.run_prefix = make_run_prefix(wall_start, base);
   report.results.resize(chosen.size());
+  std::vector<char> filled(chosen.size(), 0);
+  if (options.preflight) run_preflight(*env, options, control, report.notes);
 
-  std::mutex progress_mutex;
-  size_t done = 0;
+  std::mutex finish_mutex;
+  size_t done = 0, failures = 0, transport_in_a_row = 0;
   if (progress) progress->started(chosen.size());
   auto finish = [&](size_t index, CaseResult result) {
     apply_expected_failure(result, options);
+    std::lock_guard lock(finish_mutex);
+    count_toward_stops(result, options, control, failures, transport_in_a_row);
     report.results[index] = std::move(result);
-    if (!progress) return;
-    std::lock_guard lock(progress_mutex);
+    filled[index] = 1;
     ++done;
-    progress->finished(report.results[index], done, chosen.size());
+    if (progress) progress->finished(report.results[index], done, chosen.size());
   };
 
   std::atomic<size_t> next{0};
   auto worker = [&]() {
     std::map<std::string, std::unique_ptr<DialectDriver>> drivers;
-    for (size_t index = next++; index < chosen.size(); index = next++) {
+    while (!control.should_stop()) {
+      const size_t index = next++;
+      if (index >= chosen.size()) break;
       const Case& c = *chosen[index];
       if (auto feature = missing_feature(c, options)) {
-        CaseResult r = header_only(c);
-        r.outcome = Outcome::Disabled;
-        r.message = "feature \"" + *feature + "\" is not enabled";
-        finish(index, std::move(r));
+        finish(index, disabled(c, *feature));
         continue;
       }
       CaseResult result;
@@ -759,7 +938,7 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
         // Each case its own prefix of the run's family, so parallel cases never collide.
         std::string prefix =
             make_run_prefix(wall_start, static_cast<uint16_t>(base + static_cast<uint16_t>(index)));
-        result = run_one(c, *env, drivers, prefix);
+        result = run_one(c, *env, drivers, prefix, limits);
       } catch (const std::exception& e) {
         result = header_only(c);
         result.outcome = Outcome::Error;
@@ -775,6 +954,15 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
   worker();
   for (auto& t : threads) t.join();
 
+  report.stopped = control.reason();
+  report.stop_message = control.message();
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    if (filled[i]) continue;
+    const Case& c = *chosen[i];
+    auto feature = missing_feature(c, options);
+    report.results[i] = feature ? disabled(c, *feature) : not_run(c, report.stop_message);
+  }
+  report.shared_cause = shared_cause(report, *env, options);
   report.elapsed = elapsed_since(start);
   if (!options.key_pool_file.empty()) note_key_pool_shortfall(*env, report);
   return report;

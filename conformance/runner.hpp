@@ -16,6 +16,7 @@
 #include "conformance/case_model.hpp"
 #include "conformance/driver.hpp"
 #include "conformance/results.hpp"
+#include "conformance/run_control.hpp"
 
 namespace kmsconf::server {
 class ReferenceServer;
@@ -33,8 +34,9 @@ struct RunOptions {
   std::map<std::string, std::string> endpoints;
   std::string region;  // empty: cn-beijing (volcengine), cn-hangzhou (alibaba)
   std::map<std::string, std::string> regions;  // per dialect, over `region`
-  std::string filter;             // substring of the case id, or a glob (*, ?) over the whole id
-  std::vector<std::string> tags;  // any-of; empty = all
+  // Any of: a substring of the case id, or a glob (*, ?) over the whole id; empty = all.
+  std::vector<std::string> filters;
+  std::vector<std::string> tags;          // any-of; empty = all
   std::vector<std::string> exclude_tags;  // a case carrying any of these is left out
   size_t jobs = 4;  // worker threads, each with its own drivers and connections
   // Enabled features; a case requiring one not in the set is Disabled. nullopt: for an
@@ -55,6 +57,22 @@ struct RunOptions {
   // PEM file of pre-generated RSA pairs (fixtures/keypool/, engine/crypto/key_pool.hpp) that
   // in-process servers hand out before generating keys; empty: they generate every key.
   std::string key_pool_file;
+  // Where each dialect's credential came from ("--credentials FILE", environment variable
+  // names), so that a refused credential's message says what to fix.
+  std::map<std::string, std::string> credential_sources;
+  // Ending early and on time (docs/ci-gating.md): no case starts after `deadline` (from the
+  // start of run()), steps in flight give up then; after `max_failures` Fail or Error cases (0:
+  // no limit); after `max_transport_errors` cases in a row ended by the connection (refused,
+  // reset, timeout; 0: never). Cases not started are NotRun. Cleanup steps wait at most
+  // `cleanup_timeout`.
+  std::optional<std::chrono::milliseconds> deadline;
+  size_t max_failures = 0;
+  size_t max_transport_errors = 10;
+  std::chrono::milliseconds cleanup_timeout{5000};
+  // Where stop requests from outside come in (a signal watcher); the run makes its own if null.
+  RunControl* control = nullptr;
+  // One cheap signed call per dialect before any case (preflight.hpp); a failure stops the run.
+  bool preflight = true;
   std::string run_prefix;    // empty: make_run_prefix(now); each case gets its own suffix
   std::string tool_version;  // copied into the report
   // Test only: told about every in-process server the runner starts (the per-dialect ones and
@@ -86,12 +104,21 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options,
 // Whether a case is selected by dialect, filter and tags (features are checked later: a case
 // needing an absent feature is reported Disabled, not left out).
 bool selected(const Case& c, const RunOptions& options);
+// What a run of these cases with these options is of (RunReport::identity): the selected cases
+// of `cases`, the dialects, where each goes, the selection options.
+RunIdentity identity_of(const std::vector<Case>& cases, const RunOptions& options);
+
+// The features the runner itself knows (those it provides or withholds in-process); the others
+// are named by case files.
+std::set<std::string> runner_features();
 // The first feature the case needs that the run does not enable (the case is then Disabled).
 std::optional<std::string> missing_feature(const Case& c, const RunOptions& options);
 bool filter_matches(std::string_view filter, std::string_view id);
 
-// 0 everything passed (XFail, Skip and Disabled allowed), 1 any Fail or XPass, 3 only engine
-// Errors (or malformed case files). 2 (usage or configuration) is the CLI's.
+// 0 everything passed (XFail, Skip and Disabled allowed), 1 any Fail or XPass, 3 no failure but
+// engine Errors, cases not run, a stopped run or malformed case files, or failures that all
+// share one cause outside conformance (RunReport::shared_cause). 2 (usage or
+// configuration) is the CLI's.
 int exit_code(const RunReport& report);
 
 // Recorded form of a request or response with signatures, security tokens and the given

@@ -53,6 +53,36 @@ class VolcengineDriver final : public DialectDriver {
     return volcengine::error_code_from_wire(code, std::nullopt).has_value();
   }
 
+  Cause cause_of(const std::string& code) const override {
+    using E = volcengine::ErrorCode;
+    auto known = volcengine::error_code_from_wire(code, std::nullopt);
+    if (!known) return Cause::None;
+    switch (*known) {
+      case E::MissingAuthenticationToken:
+      case E::MissingSignature:
+      case E::InvalidAccessKey:
+      case E::SignatureDoesNotMatch:
+      case E::InvalidAuthorization:
+      case E::InvalidCredential:
+      case E::InvalidSecretToken:
+        return Cause::Authentication;
+      case E::InvalidTimestamp:
+        return Cause::Clock;
+      case E::MissingRequestInfo:  // the credential scope's region is unknown (spec §2.4)
+        return Cause::Region;
+      case E::KmsServiceNotOpen:
+        return Cause::ServiceNotOpen;
+      case E::RejectThrottlingAction:
+      case E::FlowLimitExceeded:
+        return Cause::Throttled;
+      default:
+        return Cause::None;
+    }
+  }
+
+  std::string probe_action() const override { return "DescribeRegions"; }
+  std::string regions_path() const override { return "Result.Regions"; }
+
  private:
   HttpRequest build(const ResolvedStep& step) const {
     const AuthOverride& auth = step.auth;
@@ -83,6 +113,16 @@ class VolcengineDriver final : public DialectDriver {
 };
 
 }  // namespace
+
+// A success, or an error whose code the catalog knows, in the ResponseMetadata envelope.
+bool volcengine_speaks(const HttpResponse& response) {
+  auto parsed = volcengine::parse_response(response);
+  if (!parsed) return false;
+  if (parsed->error_code) {
+    return volcengine::error_code_from_wire(*parsed->error_code, parsed->code_n).has_value();
+  }
+  return parsed->status == 200 && parsed->result != nullptr;
+}
 
 std::unique_ptr<DialectDriver> make_volcengine_driver(const client::Endpoint& endpoint,
                                                       const Credentials& credentials,

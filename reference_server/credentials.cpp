@@ -80,6 +80,15 @@ CredentialStore CredentialStore::from_json_text(const std::string& text,
   } catch (const json::parse_error& e) {
     throw ConfigError(origin + ": not valid JSON (" + e.what() + ")");
   }
+  if (doc.is_object() && !doc.contains("credentials") &&
+      (doc.contains("volcengine") || doc.contains("alibaba"))) {
+    // The other command's file: kmsconf test's per-dialect client credentials.
+    throw ConfigError(origin +
+                      ": this is kmsconf test's credentials format ({\"volcengine\": {...}}); "
+                      "kmsconf serve takes a credential store: {\"credentials\": "
+                      "[{\"access_key_id\": ..., \"secret_access_key\": ..., \"account_id\": "
+                      "...}]}");
+  }
   if (!doc.is_object() || !doc.contains("credentials") || !doc["credentials"].is_array()) {
     throw ConfigError(origin + ": field 'credentials' must be an array");
   }

@@ -1,5 +1,6 @@
 #include "reports/baseline.hpp"
 
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -20,7 +21,7 @@ bool failed(Outcome outcome) {
 }
 
 bool unjudged(Outcome outcome) {
-  return outcome == Outcome::Error || outcome == Outcome::Skip;
+  return outcome == Outcome::Error || outcome == Outcome::Skip || outcome == Outcome::NotRun;
 }
 
 // Per id: did every result with that id pass, the first Fail, the first Error or Skip. (Ids are
@@ -88,6 +89,61 @@ BaselineComparison compare(const RunReport& baseline, const RunReport& current) 
   return comparison;
 }
 
+namespace {
+
+std::string listed(const std::vector<std::string>& items) {
+  if (items.empty()) return "(none)";
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+std::string endpoints_text(const std::map<std::string, std::string>& endpoints) {
+  std::string out;
+  for (const auto& [dialect, endpoint] : endpoints) {
+    out += (out.empty() ? "" : ", ") + dialect + "=" + endpoint;
+  }
+  return out;
+}
+
+void differ(std::vector<std::string>& out, const std::string& what, const std::string& was,
+            const std::string& now) {
+  if (was != now) out.push_back(what + ": baseline " + was + ", this run " + now);
+}
+
+}  // namespace
+
+std::vector<std::string> identity_differences(const RunReport& baseline,
+                                              const conformance::RunIdentity& current,
+                                              const std::vector<std::string>& current_ids) {
+  std::vector<std::string> out;
+  if (!baseline.has_identity) {
+    out.push_back("the baseline records no identity (made by an older kmsconf): make it again");
+    return out;
+  }
+  const auto& was = baseline.identity;
+  differ(out, "dialects", listed(was.dialects), listed(current.dialects));
+  differ(out, "endpoints", endpoints_text(was.endpoints), endpoints_text(current.endpoints));
+  differ(out, "--filter", listed(was.filters), listed(current.filters));
+  differ(out, "--tags", listed(was.tags), listed(current.tags));
+  differ(out, "--exclude-tags", listed(was.exclude_tags), listed(current.exclude_tags));
+  differ(out, "--features", was.features ? listed(*was.features) : "(default)",
+         current.features ? listed(*current.features) : "(default)");
+  if (!out.empty()) return out;
+  // Same target and selection, but the suite itself may have moved on: most of the baseline's
+  // cases gone means it no longer describes this suite.
+  std::unordered_set<std::string> now(current_ids.begin(), current_ids.end());
+  std::unordered_set<std::string> then;
+  for (const auto& r : baseline.results) then.insert(r.id);
+  size_t missing = 0;
+  for (const auto& id : then) missing += now.contains(id) ? 0 : 1;
+  if (!then.empty() && missing * 2 > then.size()) {
+    out.push_back(std::to_string(missing) + " of the baseline's " + std::to_string(then.size()) +
+                  " cases are not in this run's selection");
+  }
+  return out;
+}
+
 std::vector<Regression> regressions(const RunReport& baseline, const RunReport& current) {
   return compare(baseline, current).regressions;
 }
@@ -103,7 +159,7 @@ std::string summarize(const BaselineComparison& comparison) {
            " (passed in the baseline, " + (n == 1 ? "fails" : "fail") + " now)";
   }
   out += "; " + std::to_string(u) + " unjudged";
-  if (u > 0) out += " (passed in the baseline, Error or Skip now)";
+  if (u > 0) out += " (passed in the baseline, Error, Skip or NotRun now)";
   out += ", " + std::to_string(comparison.fixed.size()) + " fixed, " +
          std::to_string(comparison.new_cases.size()) + " new, " +
          std::to_string(comparison.missing.size()) + " missing\n";

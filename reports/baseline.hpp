@@ -32,7 +32,7 @@ std::vector<Regression> regressions(const conformance::RunReport& baseline,
 
 struct BaselineComparison {
   std::vector<Regression> regressions;  // Pass in the baseline, Fail now
-  std::vector<Regression> unjudged;     // Pass in the baseline, Error or Skip now
+  std::vector<Regression> unjudged;     // Pass in the baseline, Error, Skip or NotRun now
   std::vector<std::string> fixed;       // Fail or Error in the baseline, Pass now
   std::vector<std::string> new_cases;   // ids the baseline does not have
   std::vector<std::string> missing;     // ids in the baseline this run did not report
@@ -44,10 +44,18 @@ struct BaselineComparison {
 BaselineComparison compare(const conformance::RunReport& baseline,
                            const conformance::RunReport& current);
 
+// Why the baseline cannot judge this run, one line each; empty when it can. A baseline judges
+// only a run of the same dialects, endpoints and selection (--filter, --tags, --exclude-tags,
+// --features) in which at least half of its cases are selected again; one without identity (an
+// older report) judges nothing.
+std::vector<std::string> identity_differences(const conformance::RunReport& baseline,
+                                              const conformance::RunIdentity& current,
+                                              const std::vector<std::string>& current_ids);
+
 // A few lines for the console: the counts, then one line per regression and per unjudged case
 // ("  <id>: Pass -> <now>: <first line of the message>"), regressions first, e.g.
 //   baseline: 1 regression (passed in the baseline, fails now); 1 unjudged (passed in the
-//   baseline, Error or Skip now), 2 fixed, 0 new, 0 missing          <- one line
+//   baseline, Error, Skip or NotRun now), 2 fixed, 0 new, 0 missing          <- one line
 //     volc.encrypt.basic: Pass -> Fail: steps[1] Encrypt: expected status 200, got 400
 //     volc.keys.create: Pass -> Error: steps[0] CreateKey: ConnectFailed: Connection refused
 // With no unjudged case the second part reads "0 unjudged, 2 fixed, 0 new, 0 missing".

@@ -17,9 +17,7 @@ using conformance::CaseResult;
 using conformance::Outcome;
 using conformance::RunReport;
 
-constexpr std::array<Outcome, 7> kOutcomes = {Outcome::Pass, Outcome::Fail,     Outcome::Error,
-                                              Outcome::Skip, Outcome::Disabled, Outcome::XFail,
-                                              Outcome::XPass};
+constexpr const auto& kOutcomes = conformance::kAllOutcomes;
 constexpr size_t kMaxExchangePart = 64 * 1024;  // per request / response shown in the page
 
 std::string esc(std::string_view text) {
@@ -52,6 +50,8 @@ const char* color(Outcome outcome) {
       return "#00838f";
     case Outcome::XPass:
       return "#ef6c00";
+    case Outcome::NotRun:
+      return "#5d4037";
   }
   return "#000000";
 }
@@ -72,6 +72,8 @@ const char* meaning(Outcome outcome) {
       return "expected failure: listed, and failed";
     case Outcome::XPass:
       return "listed as expected failure but passed: the list is stale";
+    case Outcome::NotRun:
+      return "never started: the run stopped first";
   }
   return "";
 }
@@ -116,7 +118,13 @@ std::string plural(size_t n, std::string_view one, std::string_view many) {
 // The headline, with the exit code docs/case-format.md gives for such a run.
 std::string verdict(const RunReport& report) {
   const size_t fail = report.count(Outcome::Fail), xpass = report.count(Outcome::XPass),
-               error = report.count(Outcome::Error);
+               error = report.count(Outcome::Error) + report.count(Outcome::NotRun);
+  if (!report.stopped.empty()) {
+    return "INCOMPLETE: " + report.stop_message + " (" +
+           plural(report.count(Outcome::NotRun), "case", "cases") + " not run" +
+           (fail + xpass > 0 ? ", " + std::to_string(fail + xpass) + " failed; exit code 1)"
+                             : "; exit code 3, or 128+signal when interrupted)");
+  }
   const std::string file_errors =
       report.file_errors.empty()
           ? std::string()
@@ -139,7 +147,10 @@ std::string verdict(const RunReport& report) {
 
 const char* verdict_class(const RunReport& report) {
   if (report.count(Outcome::Fail) + report.count(Outcome::XPass) > 0) return "bad";
-  if (report.count(Outcome::Error) > 0 || !report.file_errors.empty()) return "warn";
+  if (report.count(Outcome::Error) + report.count(Outcome::NotRun) > 0 ||
+      !report.file_errors.empty() || !report.stopped.empty()) {
+    return "warn";
+  }
   return "good";
 }
 
@@ -195,6 +206,12 @@ void write_file_errors(std::string& out, const RunReport& report) {
 }
 
 void write_reference_behaviour(std::string& out, const RunReport& report) {
+  if (!report.shared_cause.empty()) {
+    // The failures share a cause outside conformance (credentials, region): no row is judged.
+    out += "<section id=\"shared-cause\">\n<h2>Shared cause</h2>\n<p>" + esc(report.shared_cause) +
+           "</p>\n</section>\n";
+    return;
+  }
   std::vector<const CaseResult*> inferred;
   for (const auto& result : report.results) {
     if (result.outcome == Outcome::Fail && has_tag(result, "inferred")) inferred.push_back(&result);

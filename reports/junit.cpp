@@ -159,13 +159,18 @@ void write_testcase(std::string& out, const CaseResult& result) {
              text(details) + "</failure>\n";
       break;
     }
-    case Outcome::Error: {
-      const std::string message = result.message.empty()
-                                      ? std::string("the runner could not run the case")
-                                      : result.message;
+    case Outcome::Error:
+    case Outcome::NotRun: {
+      // A case the run never started is no pass: it is reported as an error, as the exit code is.
+      const bool not_run = result.outcome == Outcome::NotRun;
+      std::string message = result.message.empty()
+                                ? std::string(not_run ? "the run stopped before this case"
+                                                      : "the runner could not run the case")
+                                : result.message;
+      if (not_run) message = "not run: " + message;
       const std::string details = message + "\n" + location(result) + exchanges_text(result);
-      out += "      <error message=\"" + attr(first_line(message)) + "\" type=\"EngineError\">" +
-             text(details) + "</error>\n";
+      out += "      <error message=\"" + attr(first_line(message)) + "\" type=\"" +
+             (not_run ? "NotRun" : "EngineError") + "\">" + text(details) + "</error>\n";
       break;
     }
     case Outcome::Skip:
@@ -213,6 +218,7 @@ Counts count(const std::vector<const CaseResult*>& cases) {
         ++c.failures;
         break;
       case Outcome::Error:
+      case Outcome::NotRun:
         ++c.errors;
         break;
       case Outcome::Skip:

@@ -62,6 +62,8 @@ std::string_view outcome_label(conformance::Outcome outcome) {
       return "XFail";
     case Outcome::XPass:
       return "XPass";
+    case Outcome::NotRun:
+      return "NotRun";
   }
   return "Unknown";
 }

@@ -75,8 +75,9 @@ constexpr std::array kCatalog{
     // §5 service errors.
     ErrorInfo{E::ParseRequestParameterException, "ParseRequestParameterException", 400,
               "ParseRequestParameterException", "Server parse parameters exception."},
+    // §5's wording verbatim (lower-case "user"), with the full stop every Message ends with.
     ErrorInfo{E::RejectedLimitExceeded, "RejectedLimitExceeded", 400, "Rejected.LimitExceeded",
-              "User create resource limit was exceeded."},
+              "user create resource limit was exceeded."},
     ErrorInfo{E::RejectedUnsupportedOperation, "RejectedUnsupportedOperation", 400,
               "Rejected.UnsupportedOperation", "Unsupported operation.%s"},  // %s: optional why
     ErrorInfo{E::AliasAlreadyExists, "AliasAlreadyExists", 400, "AliasAlreadyExists",

@@ -73,7 +73,9 @@ bool Engine::verify(const Scope& scope, const KeySelector& selector, SigningAlgo
                     KeyInfo* key_out) {
   Target t = asymmetric_target(*state_, scope, selector, KeyOp::Verify, KeyUsage::SignVerify);
   require_fit(t, algorithm);
-  bool valid = crypto::verify(*t.material, algorithm, type, message, signature);
+  // Mutation hook for the runner's mutation test: every signature verifies.
+  bool valid = state_->mutated("verify-always-valid") ||
+               crypto::verify(*t.material, algorithm, type, message, signature);
   if (key_out) *key_out = std::move(t.key);
   return valid;
 }
@@ -101,7 +103,9 @@ AsymmetricResult Engine::generate_mac(const Scope& scope, const KeySelector& sel
 bool Engine::verify_mac(const Scope& scope, const KeySelector& selector, MacAlgorithm algorithm,
                         std::string_view message, std::string_view mac, KeyInfo* key_out) {
   Target t = target(*state_, scope, selector, KeyOp::VerifyMac, KeyUsage::GenerateVerifyMac);
-  bool valid = crypto::verify_mac(*t.material, algorithm, message, mac);
+  // Mutation hook for the runner's mutation test: every MAC verifies.
+  bool valid = state_->mutated("mac-verify-always-valid") ||
+               crypto::verify_mac(*t.material, algorithm, message, mac);
   if (key_out) *key_out = std::move(t.key);
   return valid;
 }

@@ -279,7 +279,12 @@ class Engine {
   void untag_keys(const Scope& scope, const std::vector<std::string>& key_ids,
                   const std::vector<std::string>& tag_keys);
 
-  // Test hook: a deliberate deviation from documented behaviour, for mutation tests.
+  // Test hook: a deliberate deviation from documented behaviour, for mutation tests
+  // (tests/conformance/mutation_test.cpp); never reachable from the wire. Names, each a one-line
+  // deviation where the behaviour lives (docs/reference-server.md lists what each changes):
+  // ignore-encryption-context, cancel-deletion-disables, ignore-pending-window,
+  // verify-always-valid, mac-verify-always-valid, disable-keeps-state,
+  // decrypt-returns-other-bytes. Any other name changes nothing.
   void set_mutation(const std::string& name);
 
   // How many RSA pairs came from the key pool and how many had to be generated.

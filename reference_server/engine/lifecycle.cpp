@@ -30,7 +30,9 @@ void Engine::disable_key(const Scope& scope, const KeySelector& selector) {
   std::lock_guard lock(state_->mutex);
   KeyRecord& key = state_->resolve_key(scope, selector);
   state_->require(key, KeyOp::Disable);
-  set_state(*state_, key, KeyState::Disabled);
+  // Mutation hook for the runner's mutation test: answer success, change nothing.
+  set_state(*state_, key,
+            state_->mutated("disable-keeps-state") ? key.info.state : KeyState::Disabled);
 }
 
 void Engine::archive_key(const Scope& scope, const KeySelector& selector) {
@@ -60,6 +62,8 @@ KeyInfo Engine::schedule_key_deletion(const Scope& scope, const KeySelector& sel
   if (key.info.deletion_protection) {
     throw EngineError(ErrorKind::DeletionProtected, "key", key.info.id);
   }
+  // Mutation hook for the runner's mutation test: the longest window, whatever was asked.
+  if (state_->mutated("ignore-pending-window")) window_days = options.max_pending_window_days;
   key.info.delete_at = state_->now() + std::chrono::hours(24) * window_days;
   set_state(*state_, key, KeyState::PendingDeletion);
   return state_->snapshot(key);

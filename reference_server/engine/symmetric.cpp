@@ -86,7 +86,12 @@ EncryptResult Engine::encrypt(const Scope& scope, const KeySelector& selector,
 
 DecryptResult Engine::decrypt(const Scope& scope, std::string_view ciphertext_blob,
                               const EncryptionContext& context) {
-  return open(*state_, scope, ciphertext_blob, context, KeyOp::Decrypt);
+  DecryptResult result = open(*state_, scope, ciphertext_blob, context, KeyOp::Decrypt);
+  // Mutation hook for the runner's mutation test: succeed with one bit of the plaintext flipped.
+  if (state_->mutated("decrypt-returns-other-bytes") && !result.plaintext.empty()) {
+    result.plaintext[0] ^= 1;
+  }
+  return result;
 }
 
 DataKey Engine::generate_data_key(const Scope& scope, const KeySelector& selector, size_t bytes,

@@ -27,6 +27,7 @@
 #include "reference_server/engine/crypto/crypto.hpp"
 #include "reference_server/engine/crypto/key_pool.hpp"
 #include "tests/cli/child_process.hpp"
+#include "tests/cli/serve_process.hpp"
 
 namespace kmsconf::testing {
 namespace {
@@ -58,7 +59,8 @@ class ServeCommandTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    child_.reset();  // kills a child still running
+    serve_.reset();  // kills a child still running
+    child_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
@@ -67,47 +69,17 @@ class ServeCommandTest : public ::testing::Test {
     return std::make_unique<Child>(args, dir_ + "/stdout.txt", dir_ + "/stderr.txt");
   }
 
-  // Starts `serve` on an ephemeral port (--listen 127.0.0.1:0, so no other process can take the
-  // port between a probe and the bind) and waits, within a bound, for its startup line naming
-  // the bound port and for an answer there.
+  // Starts `serve` (tests/cli/serve_process.hpp) with the test's credentials unless told not to.
   void start_serve(std::vector<std::string> extra = {}, bool with_credentials = true) {
-    std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0"};
+    std::vector<std::string> args;
     if (with_credentials) args.insert(args.end(), {"--credentials", credentials_});
     args.insert(args.end(), extra.begin(), extra.end());
-    child_ = spawn(args);
-    ASSERT_TRUE(child_->started());
-    static const std::regex kListening(R"(listening on http://127\.0\.0\.1:([0-9]+))");
-    auto deadline = Clock::now() + kStartBound;
-    while (child_->running() && Clock::now() < deadline) {
-      std::string out = child_->out();
-      std::smatch match;
-      if (std::regex_search(out, match, kListening)) {
-        port_ = static_cast<uint16_t>(std::stoi(match[1].str()));
-        if (answers()) return;
-      }
-      std::this_thread::sleep_for(kPollInterval);
-    }
-    FAIL() << "serve did not answer within the bound; stdout: " << child_->out()
-           << " stderr: " << child_->err();
+    serve_ = std::make_unique<ServeProcess>(dir_);
+    ASSERT_TRUE(serve_->start(args));
+    port_ = serve_->port();
   }
 
-  client::Endpoint endpoint() const {
-    return *client::Endpoint::parse("http://127.0.0.1:" + std::to_string(port_));
-  }
-
-  bool answers() {
-    try {
-      client::ClientOptions options;
-      options.timeout = 1000ms;
-      client::HttpClient http(endpoint(), options);
-      HttpRequest probe;
-      probe.method = "GET";
-      probe.raw_query = "Action=DescribeRegions&Version=2021-02-18";
-      return http.send(probe).status > 0;
-    } catch (const client::TransportError&) {
-      return false;
-    }
-  }
+  client::Endpoint endpoint() const { return serve_->endpoint(); }
 
   client::CallResult call(const std::string& secret, volcengine::SignerStyle style,
                           client::Placement placement, const std::string& action,
@@ -143,15 +115,16 @@ class ServeCommandTest : public ::testing::Test {
   std::string dir_;
   std::string credentials_;
   uint16_t port_ = 0;
-  std::unique_ptr<Child> child_;
+  std::unique_ptr<ServeProcess> serve_;
+  std::unique_ptr<Child> child_;  // a serve that is expected not to start
 };
 
 TEST_F(ServeCommandTest, AcceptsNodeAndGoSignaturesAndRefusesAWrongSecret) {
   start_serve();
   ASSERT_FALSE(HasFatalFailure());
-  EXPECT_NE(child_->out().find("listening on http://127.0.0.1:" + std::to_string(port_)),
+  EXPECT_NE(serve_->child().out().find("listening on http://127.0.0.1:" + std::to_string(port_)),
             std::string::npos)
-      << child_->out();
+      << serve_->child().out();
 
   using volcengine::SignerStyle;
   // Node: x-content-sha256;x-date (POST) / x-date (GET). Go: content-type;host;x-content-sha256;
@@ -191,24 +164,24 @@ TEST_F(ServeCommandTest, ThrowawayCredentialGoesToAPrivateFileNotTheConsole) {
   start_serve({"--credentials-out", file}, /*with_credentials=*/false);
   ASSERT_FALSE(HasFatalFailure());
   struct stat info {};
-  ASSERT_EQ(::stat(file.c_str(), &info), 0) << child_->out();
+  ASSERT_EQ(::stat(file.c_str(), &info), 0) << serve_->child().out();
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   json written = json::parse(read_file(file));
   const std::string ak = written["volcengine"]["access_key_id"].get<std::string>();
   const std::string sk = written["volcengine"]["secret_access_key"].get<std::string>();
   ASSERT_FALSE(sk.empty());
   EXPECT_FALSE(written.contains("alibaba")) << "only the served dialects";
-  EXPECT_NE(child_->out().find("demo credential: access_key_id=" + ak), std::string::npos)
-      << child_->out();
-  EXPECT_NE(child_->out().find(file), std::string::npos);
-  EXPECT_EQ(child_->out().find(sk), std::string::npos) << "the secret was printed";
-  EXPECT_EQ(child_->err().find(sk), std::string::npos) << "the secret was printed";
+  EXPECT_NE(serve_->child().out().find("demo credential: access_key_id=" + ak), std::string::npos)
+      << serve_->child().out();
+  EXPECT_NE(serve_->child().out().find(file), std::string::npos);
+  EXPECT_EQ(serve_->child().out().find(sk), std::string::npos) << "the secret was printed";
+  EXPECT_EQ(serve_->child().err().find(sk), std::string::npos) << "the secret was printed";
 
   client::VolcengineClient client(endpoint(), {ak, sk, ""}, "cn-beijing");
   EXPECT_TRUE(client.call("DescribeRegions", json::object(), {}).ok());
 
-  ASSERT_EQ(::kill(child_->pid(), SIGTERM), 0);
-  ASSERT_TRUE(child_->wait_for_exit(kStopBound).has_value());
+  ASSERT_EQ(::kill(serve_->child().pid(), SIGTERM), 0);
+  ASSERT_TRUE(serve_->child().wait_for_exit(kStopBound).has_value());
   EXPECT_FALSE(std::filesystem::exists(file)) << "the credential file outlived the server";
 }
 
@@ -224,12 +197,12 @@ TEST_F(ServeCommandTest, FaultInjectionOnlyWhenAskedFor) {
   start_serve();
   ASSERT_FALSE(HasFatalFailure());
   EXPECT_TRUE(faulty().ok()) << "the header must be ignored without --fault-injection";
-  EXPECT_EQ(child_->out().find("fault injection on"), std::string::npos);
-  child_.reset();
+  EXPECT_EQ(serve_->child().out().find("fault injection on"), std::string::npos);
+  serve_.reset();
 
   start_serve({"--fault-injection"});
   ASSERT_FALSE(HasFatalFailure());
-  EXPECT_NE(child_->out().find("fault injection on (test only)"), std::string::npos);
+  EXPECT_NE(serve_->child().out().find("fault injection on (test only)"), std::string::npos);
   auto answer = faulty();
   const auto& info = volcengine::error_info(volcengine::ErrorCode::UndefinedError);
   EXPECT_EQ(answer.parsed.status, info.http_status);
@@ -240,13 +213,13 @@ TEST_F(ServeCommandTest, SigtermStopsTheServerWithinABound) {
   start_serve();
   ASSERT_FALSE(HasFatalFailure());
   auto sent = Clock::now();
-  ASSERT_EQ(::kill(child_->pid(), SIGTERM), 0);
-  auto status = child_->wait_for_exit(kStopBound);
+  ASSERT_EQ(::kill(serve_->child().pid(), SIGTERM), 0);
+  auto status = serve_->child().wait_for_exit(kStopBound);
   ASSERT_TRUE(status.has_value()) << "still running " << kStopBound.count() << " s after SIGTERM";
   EXPECT_LT(Clock::now() - sent, kStopBound);
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 0);
-  EXPECT_FALSE(answers());
+  EXPECT_FALSE(serve_->answers());
 }
 
 struct BadFile {
@@ -278,6 +251,11 @@ TEST_F(ServeCommandTest, MalformedConfigurationFilesStopStartupNamingFileAndFiel
        R"({"credentials":[],"accounts":[{"account_id":"1","service_open":"no"}]})",
        {"accounts[0]", "service_open"}},
       {"not-json", "--credentials", "{credentials:", {"JSON"}},
+      // kmsconf test's client credentials given to serve: the message says which format is which.
+      {"test-format",
+       "--credentials",
+       R"({"volcengine":{"access_key_id":"AK","secret_access_key":"S"}})",
+       {"kmsconf test's credentials format", "\"credentials\""}},
       {"quota-rate",
        "--quotas",
        R"({"actions":{"Encrypt":{"rate":-1,"burst":1}}})",
@@ -311,11 +289,11 @@ TEST_F(ServeCommandTest, KeyPoolHandsRsaKeysThePooledPairsInOrder) {
   ASSERT_GE(pooled.size(), 2u);
   start_serve({"--key-pool", kRepoKeyPool});
   ASSERT_FALSE(HasFatalFailure());
-  EXPECT_NE(
-      child_->out().find("key pool on (test only): RSA keys take the " +
-                         std::to_string(pool->size()) + " pre-generated pairs of " + kRepoKeyPool),
-      std::string::npos)
-      << child_->out();
+  EXPECT_NE(serve_->child().out().find("key pool on (test only): RSA keys take the " +
+                                       std::to_string(pool->size()) + " pre-generated pairs of " +
+                                       kRepoKeyPool),
+            std::string::npos)
+      << serve_->child().out();
   std::string first = new_rsa_public_key("pool-ring-1");
   std::string second = new_rsa_public_key("pool-ring-2");
   ASSERT_FALSE(first.empty());
@@ -330,7 +308,7 @@ TEST_F(ServeCommandTest, WithoutKeyPoolRsaKeysAreGenerated) {
   ASSERT_FALSE(pooled.empty());
   start_serve();
   ASSERT_FALSE(HasFatalFailure());
-  EXPECT_EQ(child_->out().find("key pool"), std::string::npos) << child_->out();
+  EXPECT_EQ(serve_->child().out().find("key pool"), std::string::npos) << serve_->child().out();
   std::string generated = new_rsa_public_key("fresh-ring");
   ASSERT_FALSE(generated.empty());
   EXPECT_NE(generated.find("-----BEGIN PUBLIC KEY-----"), std::string::npos) << generated;

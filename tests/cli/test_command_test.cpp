@@ -29,6 +29,8 @@
 #include "reference_server/credentials.hpp"
 #include "reference_server/reference_server.hpp"
 #include "tests/cli/child_process.hpp"
+#include "tests/cli/serve_process.hpp"
+#include "tests/cli/test_command_support.hpp"
 
 namespace kmsconf::testing {
 namespace {
@@ -36,157 +38,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-constexpr auto kRunBound = 90s;
-const std::string kRepoFixtures = std::string(KMSCONF_SOURCE_DIR) + "/fixtures";
-// The credential variables `kmsconf test` reads; every run starts with them unset.
-const char* const kCredentialVariables[] = {"VOLC_ACCESSKEY",
-                                            "VOLC_SECRETKEY",
-                                            "VOLC_SESSION_TOKEN",
-                                            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-                                            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                                            "ALIBABA_CLOUD_SECURITY_TOKEN"};
-
-struct RunResult {
-  int exit_code = -1;  // -1: killed or still running at the bound (a failure is recorded)
-  std::string out;
-  std::string err;
-};
-
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
-}
-
-// 1-based line of the first line containing needle; 0 if none.
-int line_of(const std::string& text, const std::string& needle) {
-  size_t at = text.find(needle);
-  if (at == std::string::npos) return 0;
-  return 1 + static_cast<int>(count_of(text.substr(0, at), "\n"));
-}
-
-// Ids in the repository's fixtures (both dialects) the runner's --filter selects.
-std::set<std::string> repo_ids_matching(const std::string& filter) {
-  std::set<std::string> ids;
-  for (const std::string dialect : {"volcengine", "alibaba"}) {
-    auto loaded = conformance::load_case_dir(kRepoFixtures + "/" + dialect, dialect);
-    for (const auto& c : loaded.cases) {
-      if (conformance::filter_matches(filter, c.id)) ids.insert(c.id);
-    }
-  }
-  return ids;
-}
-
-// A Volcengine case that sends DescribeRegions and expects `status` (the reference server
-// answers 200, so anything else makes the case Fail).
-std::string regions_case(const std::string& id, int status) {
-  return json{{"id", id},
-              {"title", "DescribeRegions answers HTTP " + std::to_string(status)},
-              {"doc", "kmsconf CLI test"},
-              {"steps",
-               {{{"action", "DescribeRegions"},
-                 {"params", json::object()},
-                 {"expect", {{"status", status}}}}}}}
-      .dump();
-}
-
-std::string case_file(const std::vector<std::string>& cases) {
-  std::string text = "{\n  \"dialect\": \"volcengine\",\n  \"cases\": [\n";
-  for (size_t i = 0; i < cases.size(); ++i) {
-    text += "    " + cases[i] + (i + 1 < cases.size() ? ",\n" : "\n");
-  }
-  return text + "  ]\n}\n";
-}
-
-json parse_report(const std::string& path) {
-  json report = json::parse(read_file(path), nullptr, false);
-  EXPECT_FALSE(report.is_discarded()) << path << " is not JSON: " << read_file(path);
-  return report.is_discarded() ? json::object() : report;
-}
-
-std::map<std::string, std::string> outcomes(const json& report) {
-  std::map<std::string, std::string> out;
-  for (const auto& r : report.value("results", json::array())) {
-    out[r.value("id", "")] = r.value("outcome", "");
-  }
-  return out;
-}
-
-// The result object of `id` in a JSON report; null if absent.
-json result_of(const json& report, const std::string& id) {
-  for (const auto& r : report.value("results", json::array())) {
-    if (r.value("id", "") == id) return r;
-  }
-  return nullptr;
-}
-
-// The body of a recorded response ("HTTP/1.1 200 OK\r\n<headers>\r\n\r\n<body>") as JSON.
-json response_body(const json& exchange) {
-  std::string response = exchange.value("response", "");
-  size_t blank = response.find("\r\n\r\n");
-  size_t skip = 4;
-  if (blank == std::string::npos) {
-    blank = response.find("\n\n");
-    skip = 2;
-  }
-  if (blank == std::string::npos) return nullptr;
-  json body = json::parse(response.substr(blank + skip), nullptr, false);
-  return body.is_discarded() ? json(nullptr) : body;
-}
-
-class TestCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "kmsconf-test-cmd-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = fs::canonical(pattern).string();
-  }
-
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  // Runs kmsconf to completion within kRunBound. The credential variables are unset unless
-  // `env` sets them.
-  RunResult kmsconf(const std::vector<std::string>& args,
-                    const std::map<std::string, std::string>& env = {},
-                    const std::string& cwd = "") {
-    ChildOptions options;
-    for (const char* name : kCredentialVariables) options.env[name] = std::nullopt;
-    for (const auto& [name, value] : env) options.env[name] = value;
-    options.cwd = cwd;
-    Child child(args, dir_ + "/stdout.txt", dir_ + "/stderr.txt", options);
-    EXPECT_TRUE(child.started());
-    auto status = child.wait_for_exit(kRunBound);
-    RunResult result;
-    result.out = child.out();
-    result.err = child.err();
-    if (!status) {
-      ADD_FAILURE() << "kmsconf still running after " << kRunBound.count() << " s";
-    } else if (!WIFEXITED(*status)) {
-      ADD_FAILURE() << "kmsconf did not exit normally (wait status " << *status << ")";
-    } else {
-      result.exit_code = WEXITSTATUS(*status);
-    }
-    return result;
-  }
-
-  // dir_/<name>/volcengine/<file> = text for each file; returns dir_/<name>.
-  std::string fixtures(const std::string& name, const std::map<std::string, std::string>& files) {
-    fs::path root = fs::path(dir_) / name;
-    fs::create_directories(root / "volcengine");
-    for (const auto& [file, text] : files) write_file((root / "volcengine" / file).string(), text);
-    return root.string();
-  }
-
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
-  std::string dir_;
-};
 
 TEST_F(TestCommandTest, PassingSelectionExitsZeroAndWritesEveryReport) {
   const std::string filter = "volc.keyrings.*";
@@ -345,9 +196,13 @@ TEST_F(TestCommandTest, UnreachableEndpointGivesEngineErrorsOnlyAndExitsThree) {
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   json report = parse_report(json_path);
   const json& summary = report["summary"];
+  // The preflight finds the endpoint unreachable: nothing is judged, every case is not run.
   EXPECT_GT(summary.value("total", 0), 0) << summary;
-  EXPECT_EQ(summary.value("error", 0), summary.value("total", -1)) << summary;
+  EXPECT_EQ(summary.value("notrun", 0), summary.value("total", -1)) << summary;
   EXPECT_EQ(summary.value("fail", 1), 0) << summary;
+  EXPECT_EQ(report["stopped"]["reason"], "preflight") << report["stopped"];
+  EXPECT_NE(run.out.find("STOPPED: preflight: cannot reach http://127.0.0.1:"), std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("Connection refused"), std::string::npos) << run.out;
   for (const auto& text :
        {run.out, run.err, read_file(json_path), read_file(junit_path), read_file(html_path)}) {
@@ -379,7 +234,8 @@ TEST_F(TestCommandTest, EndpointThatNeverAnswersTimesOutAsEngineErrors) {
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_LT(took, 20s) << "--timeout-ms 200 did not bound the run";
   json report = parse_report(json_path);
-  EXPECT_EQ(outcomes(report)["volc.keyrings.create.fields"], "error");
+  // The preflight's probe times out: the case is not run, and the message says after how long.
+  EXPECT_EQ(outcomes(report)["volc.keyrings.create.fields"], "notrun");
   EXPECT_NE(run.out.find("within 200 ms"), std::string::npos) << run.out;
 }
 
@@ -472,22 +328,36 @@ TEST_F(BaselineTest, NoRegressionExitsZeroEvenWithKnownFailures) {
 // A network outage is no conformance verdict: against a closed port every case that passed in
 // the baseline errors now, which exits 3 (no verdict), not 1.
 TEST_F(BaselineTest, CaseThatPassedInTheBaselineAndErrorsNowExitsThreeNotOne) {
-  std::string baseline = baseline_of(passing_, "baseline.json", 0);
-  uint16_t closed = free_port();
-  ASSERT_NE(closed, 0);
+  // The baseline is of `kmsconf serve` at a URL; then the server goes away (an outage) and the
+  // same run against the same URL has no verdict: exit 3, never 1 and never 0.
+  const std::string credentials = path("serve-credentials.json");
+  write_file(credentials, R"({"credentials": [{"access_key_id": "AKLTclitestbaseline0001",
+      "secret_access_key": "volc-secret-baseline-outage-01", "account_id": "2100042018"}]})");
+  const std::map<std::string, std::string> env{
+      {"VOLC_ACCESSKEY", "AKLTclitestbaseline0001"},
+      {"VOLC_SECRETKEY", "volc-secret-baseline-outage-01"}};
+  ServeProcess serve(dir_);
+  ASSERT_TRUE(serve.start({"--credentials", credentials}));
+  const std::string baseline = path("baseline.json");
+  RunResult first = kmsconf({"test", "--fixtures", passing_, "--dialect", "volcengine",
+                             "--endpoint", serve.url(), "--report-json", baseline},
+                            env);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  serve.stop();
+
   const std::string json_path = path("outage.json");
-  RunResult run = kmsconf({"test", "--fixtures", passing_, "--dialect", "volcengine", "--endpoint",
-                           "http://127.0.0.1:" + std::to_string(closed), "--timeout-ms", "300",
-                           "--baseline", baseline, "--report-json", json_path},
-                          {{"VOLC_ACCESSKEY", "AKLTclitestbaseline0001"},
-                           {"VOLC_SECRETKEY", "volc-secret-baseline-outage-01"}});
+  RunResult run =
+      kmsconf({"test", "--fixtures", passing_, "--dialect", "volcengine", "--endpoint", serve.url(),
+               "--timeout-ms", "300", "--baseline", baseline, "--report-json", json_path},
+              env);
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   auto seen = outcomes(parse_report(json_path));
-  EXPECT_EQ(seen["h3.regions.listed"], "error");
-  EXPECT_EQ(seen["h3.regions.stable"], "error");
+  // The outage stops the run at its preflight: both cases are not run, which is no verdict.
+  EXPECT_EQ(seen["h3.regions.listed"], "notrun");
+  EXPECT_EQ(seen["h3.regions.stable"], "notrun");
   EXPECT_NE(run.out.find("no regressions; 2 unjudged"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("h3.regions.listed: Pass -> Error: "), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("h3.regions.stable: Pass -> Error: "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("h3.regions.listed: Pass -> NotRun: "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("h3.regions.stable: Pass -> NotRun: "), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("Pass -> Fail"), std::string::npos) << run.out;
 }
 

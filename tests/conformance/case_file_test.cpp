@@ -535,6 +535,196 @@ TEST_F(CaseFiles, MatrixProblems) {
   EXPECT_THAT(loaded.cases, IsEmpty());
 }
 
+// ---- matrices: after_ok -----------------------------------------------------------------
+
+const char* const kAfterOkMatrix = R"({"dialect": "alibaba",
+ "matrices": [{"id": "m",
+   "states": {
+     "Enabled": [{"action": "CreateKey", "params": {"Description": "{{run_prefix}}"}, "capture": {"key_id": "KeyMetadata.KeyId"}}],
+     "Disabled": [{"action": "CreateKey", "params": {"Description": "{{run_prefix}}"}, "capture": {"key_id": "KeyMetadata.KeyId"}},
+                  {"action": "DisableKey", "params": {"KeyId": "{{key_id}}"}}],
+     "PendingDeletion": [{"action": "CreateKey", "params": {"Description": "{{run_prefix}}"}, "capture": {"key_id": "KeyMetadata.KeyId"}},
+                         {"action": "ScheduleKeyDeletion", "params": {"KeyId": "{{key_id}}", "PendingWindowInDays": 7}}]},
+   "operations": {
+     "DisableKey": {"action": "DisableKey", "params": {"KeyId": "{{key_id}}"}},
+     "DescribeKey": {"action": "DescribeKey", "params": {"KeyId": "{{key_id}}"}, "capture": {"state": "KeyMetadata.KeyState"}}},
+   "after_ok": {
+     "DisableKey": {
+       "result": [{"path": "RequestId", "exists": true}],
+       "then": [{"action": "DescribeKey", "params": {"KeyId": "{{key_id}}"},
+                 "expect": {"body": [{"path": "KeyMetadata.KeyState", "equals": "Disabled"}]}}]},
+     "DescribeKey": {"result": [{"path": "KeyMetadata.KeyState", "equals": "{{state}}"}]}},
+   "expect": {
+     "DisableKey": {"Enabled": "ok", "Disabled": "ok",
+                    "PendingDeletion": {"status": 409, "code": "Rejected.StateModifiedFailed"}},
+     "DescribeKey": {"Enabled": {"body": [{"path": "KeyMetadata.KeyId", "equals": "{{key_id}}"}]},
+                     "Disabled": "ok",
+                     "PendingDeletion": {"ok": {"then": [{"action": "DescribeKey", "params": {"KeyId": "{{key_id}}"},
+                       "expect": {"body": [{"path": "KeyMetadata.DeleteDate", "near_time": {"from": "now", "plus": "+7d", "tolerance": "10m"}, "inferred": true}]}}]}}}},
+   "cleanup": [{"action": "ScheduleKeyDeletion", "params": {"KeyId": "{{key_id}}", "PendingWindowInDays": 7}}]}]}
+)";
+
+const Case& case_named(const LoadedCases& loaded, const std::string& id) {
+  for (const auto& c : loaded.cases) {
+    if (c.id == id) return c;
+  }
+  throw std::runtime_error("no case " + id);
+}
+
+TEST_F(CaseFiles, AfterOkAddsResultAssertionsAndThenStepsToSuccessCells) {
+  const auto loaded = load(kAfterOkMatrix, "alibaba");
+  ASSERT_THAT(errors(loaded), IsEmpty());
+  ASSERT_EQ(loaded.cases.size(), 6u);
+
+  // An "ok" transition cell: the operation checks its result, then the state it leads to.
+  const Case& disable = case_named(loaded, "m.DisableKey.Enabled");
+  ASSERT_EQ(disable.steps.size(), 3u);  // CreateKey, DisableKey, DescribeKey
+  const Step& op = disable.steps[1];
+  EXPECT_EQ(op.action, "DisableKey");
+  EXPECT_EQ(op.expect.status, 200);
+  EXPECT_EQ(op.expect.code, "");
+  ASSERT_EQ(op.expect.body.size(), 1u);
+  EXPECT_EQ(op.expect.body[0].path, "RequestId");
+  EXPECT_EQ(op.expect.body[0].source, dir_.string() + "/t.json:14");
+  const Step& then = disable.steps[2];
+  EXPECT_EQ(then.action, "DescribeKey");
+  ASSERT_EQ(then.expect.body.size(), 1u);
+  EXPECT_EQ(then.expect.body[0].argument, "Disabled");
+  EXPECT_EQ(then.source, dir_.string() + "/t.json:15");
+  EXPECT_THAT(disable.cleanup, testing::SizeIs(1));
+  EXPECT_EQ(case_named(loaded, "m.DisableKey.Disabled").steps.size(), 4u);
+
+  // An error cell gets nothing of it.
+  const Case& refused = case_named(loaded, "m.DisableKey.PendingDeletion");
+  ASSERT_EQ(refused.steps.size(), 3u);  // CreateKey, ScheduleKeyDeletion, DisableKey
+  EXPECT_EQ(refused.steps[2].expect.code, "Rejected.StateModifiedFailed");
+  EXPECT_THAT(refused.steps[2].expect.body, IsEmpty());
+
+  // A body-only cell expects success: its own assertions, then the operation's result ones.
+  const Case& described = case_named(loaded, "m.DescribeKey.Enabled");
+  ASSERT_EQ(described.steps.size(), 2u);
+  ASSERT_EQ(described.steps[1].expect.body.size(), 2u);
+  EXPECT_EQ(described.steps[1].expect.body[0].path, "KeyMetadata.KeyId");
+  EXPECT_EQ(described.steps[1].expect.body[1].argument, "{{state}}");
+  EXPECT_EQ(case_named(loaded, "m.DescribeKey.Disabled").steps[2].expect.body.size(), 1u);
+
+  // An {"ok": {...}} cell: success, with its own block instead of the operation's.
+  const Case& pending = case_named(loaded, "m.DescribeKey.PendingDeletion");
+  ASSERT_EQ(pending.steps.size(), 4u);
+  EXPECT_EQ(pending.steps[2].expect.status, 200);
+  EXPECT_THAT(pending.steps[2].expect.body, IsEmpty());
+  ASSERT_EQ(pending.steps[3].expect.body.size(), 1u);
+  EXPECT_EQ(pending.steps[3].expect.body[0].predicate, "near_time");
+
+  // An inferred assertion in an after_ok block tags only the cells that use it.
+  for (const auto& c : loaded.cases) {
+    const bool inferred = std::find(c.tags.begin(), c.tags.end(), "inferred") != c.tags.end();
+    EXPECT_EQ(inferred, c.id == "m.DescribeKey.PendingDeletion") << c.id;
+  }
+}
+
+TEST_F(CaseFiles, AfterOkProblems) {
+  const auto loaded = load(R"({"dialect": "alibaba",
+ "matrices": [{"id": "m",
+   "states": {"Enabled": [{"action": "CreateKey", "params": {"Description": "{{run_prefix}}"}, "capture": {"key_id": "KeyMetadata.KeyId"}}]},
+   "operations": {"DisableKey": {"action": "DisableKey", "params": {"KeyId": "{{key_id}}"}}},
+   "after_ok": {"DisableKy": {"result": [{"path": "RequestId", "exists": true}]},
+                "DisableKey": {"reslt": [], "then": []}},
+   "expect": {"DisableKey": {"Enabled": {"ok": {"then": [{"action": "DescribeKey", "params": {"KeyId": "{{key_id}}"}}]}, "status": 200}}}},
+  {"id": "n",
+   "states": {"Enabled": [{"action": "CreateKey", "params": {"Description": "{{run_prefix}}"}, "capture": {"key_id": "KeyMetadata.KeyId"}}]},
+   "operations": {"DisableKey": {"action": "DisableKey", "params": {"KeyId": "{{key_id}}"}}},
+   "after_ok": {"DisableKey": {"result": [{"path": "X", "equals": "{{nope}}"}],
+                               "then": [{"action": "DescribeKey", "params": {"KeyId": "{{kid}}"}, "expect": {"status": 200}}]}},
+   "expect": {"DisableKey": {"Enabled": "ok"}}},
+  {"id": "o",
+   "states": {"Enabled": [{"action": "CreateKey", "params": {"Description": "{{run_prefix}}"}, "capture": {"key_id": "KeyMetadata.KeyId"}}]},
+   "operations": {"DisableKey": {"action": "DisableKey", "params": {"KeyId": "{{key_id}}"}}},
+   "after_ok": {"DisableKey": {"then": [{"action": "DescribeKey", "params": {"KeyId": "{{key_id}}"}, "expect": {"status": 200}}]}},
+   "expect": {"DisableKey": {"Enabled": {"status": 409, "code": "Rejected.StateModifiedFailed"}}}},
+  {"id": "p",
+   "states": {"Enabled": []},
+   "operations": {"DisableKey": {"action": "DisableKey"}},
+   "after_ok": {"DisableKey": "Disabled"},
+   "expect": {"DisableKey": {"Enabled": {"ok": {}}}}}]}
+)",
+                           "alibaba");
+  EXPECT_THAT(
+      errors(loaded),
+      ElementsAre(
+          "t.json:5: matrices[0].after_ok.DisableKy: \"DisableKy\" is not one of the matrix's "
+          "operations (did you mean \"DisableKey\"?)",
+          "t.json:6: matrices[0].after_ok.DisableKey.reslt: unknown field \"reslt\" (did you mean "
+          "\"result\"?)",
+          "t.json:6: matrices[0].after_ok.DisableKey.then: must not be empty (leave it out "
+          "instead)",
+          "t.json:7: matrices[0].expect.DisableKey.Enabled: an {\"ok\": ...} cell holds nothing "
+          "else (its success is the expectation)",
+          "t.json:11: matrices[1].after_ok.DisableKey.result[0].equals: unknown template variable "
+          "\"{{nope}}\": no earlier step captures it (captured so far: key_id)",
+          "t.json:12: matrices[1].after_ok.DisableKey.then[0].params.KeyId: unknown template "
+          "variable \"{{kid}}\": no earlier step captures it (captured so far: key_id)",
+          "t.json:17: matrices[2].after_ok.DisableKey: no cell of \"DisableKey\" expects success, "
+          "so this block would never run",
+          "t.json:22: matrices[3].after_ok.DisableKey: must be an object {\"result\": "
+          "[assertions], \"then\": [steps]}, got a string",
+          "t.json:23: matrices[3].expect.DisableKey.Enabled.ok: names nothing to check: give "
+          "\"result\" and/or \"then\""));
+  EXPECT_THAT(loaded.cases, IsEmpty());
+}
+
+TEST_F(CaseFiles, AThenStepWithoutExpectIsRefused) {
+  const auto loaded = load(R"({"dialect": "alibaba",
+ "matrices": [{"id": "m", "states": {"Enabled": []},
+   "operations": {"DisableKey": {"action": "DisableKey"}},
+   "after_ok": {"DisableKey": {"then": [{"action": "DescribeKey"}]}},
+   "expect": {"DisableKey": {"Enabled": "ok"}}}]}
+)",
+                           "alibaba");
+  EXPECT_THAT(errors(loaded),
+              ElementsAre("t.json:4: matrices[0].after_ok.DisableKey.then[0]: a \"then\" step "
+                          "needs an \"expect\": its failure must fail the cell, not skip it"));
+}
+
+// ---- near_time arguments are checked with file, line and field ----------------------------
+
+TEST_F(CaseFiles, NearTimeProblems) {
+  const auto loaded = load(R"({"dialect": "alibaba",
+ "cases": [{"id": "a", "steps": [
+  {"action": "CreateKey", "params": {"Description": "{{run_prefix}}"},
+   "capture": {"key_id": "KeyMetadata.KeyId", "created": "KeyMetadata.CreationDate"},
+   "expect": {"body": [
+     {"path": "KeyMetadata.CreationDate", "near_time": {"from": "now", "tolerance": "10m"}},
+     {"path": "KeyMetadata.DeleteDate", "near_time": {"from": "now", "plus": "7 days", "tolerance": "-1m"}},
+     {"path": "KeyMetadata.DeleteDate", "near_time": {"from": "{{deleted}}", "tolerance": "1m"}}]}},
+  {"action": "DescribeKey", "params": {"KeyId": "{{key_id}}"},
+   "expect": {"body": [{"path": "KeyMetadata.LastRotationDate", "near_time": {"from": "{{created}}", "tolerance": "1s"}},
+                       {"path": "KeyMetadata.DeleteDate", "near_time": {"from": "tomorrow", "tolerance": "1s", "format": "rfc"}}]}}
+ ]}]}
+)",
+                           "alibaba");
+  const std::string at0 = "cases[0].steps[0].expect.body";
+  const std::string at1 = "cases[0].steps[1].expect.body";
+  EXPECT_THAT(
+      errors(loaded),
+      ElementsAre(
+          "t.json:7: " + at0 +
+              "[1].near_time.plus: must be a signed duration like \"+7d\", \"-90m\", "
+              "\"3600s\" (units ms, s, m, h, d)",
+          "t.json:7: " + at0 +
+              "[1].near_time.tolerance: must be an unsigned duration like \"10m\", "
+              "\"30s\" (units ms, s, m, h, d)",
+          "t.json:8: " + at0 +
+              "[2].near_time.from: unknown template variable \"{{deleted}}\": no earlier step "
+              "captures it (captured so far: created, key_id)",
+          "t.json:11: " + at1 +
+              "[1].near_time.from: must be \"now\" or exactly one captured variable "
+              "\"{{var}}\"",
+          "t.json:11: " + at1 +
+              "[1].near_time.format: must be \"auto\", \"iso8601\", \"epoch_seconds\" "
+              "or \"epoch_ms\""));
+}
+
 TEST(CaseFileError, ToString) {
   EXPECT_EQ((CaseFileError{"f.json", 42, "cases[3].steps[0].expect.status", "must be an integer"})
                 .to_string(),

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -134,54 +135,239 @@ TEST(SuiteMutation, WithoutAMutationEveryCasePasses) {
   expect_only_failures_change(run_suites(""), {});
 }
 
-// The context is the AAD (spec: Volcengine §3.5/§4.8, Alibaba §4.8). Ignored, every ciphertext
-// opens whatever context is given: the cases that decrypt (or re-encrypt, or export) with a wrong,
-// partial, missing or unexpected context fail; round trips with the right context still pass.
-TEST(SuiteMutation, IgnoringTheEncryptionContextFailsExactlyTheWrongContextCases) {
-  expect_only_failures_change(run_suites("ignore-encryption-context"),
-                              {
-                                  "volc.crypto.context.mismatch",
-                                  "volc.crypto.context.missing",
-                                  "volc.crypto.context.subset",
-                                  "volc.crypto.context.unexpected",
-                                  "volc.crypto.data-key.context",
-                                  "volc.crypto.re-encrypt.contexts",
-                                  "volc.crypto.re-encrypt.wrong-old-context",
-                                  "ali.crypto.context-mismatch",
-                                  "ali.crypto.context-missing-at-decrypt",
-                                  "ali.crypto.context-subset-at-decrypt",
-                                  "ali.crypto.context-extra-at-decrypt",
-                                  "ali.crypto.reencrypt-contexts",
-                                  "ali.crypto.reencrypt-wrong-source-context",
-                                  "ali.data-keys.generate-with-context",
-                                  "ali.data-keys.without-plaintext-context",
-                                  "ali.data-keys.export-data-key-context",
-                                  "ali.data-keys.generate-and-export-context",
-                              });
+// One engine mutation and the cases it must make fail: exactly those whose checks see the
+// mutated behaviour, listed from what each case checks (not from a run).
+struct Mutation {
+  std::string name;  // Engine::set_mutation
+  IdSet expected_failures;
+};
+
+void PrintTo(const Mutation& mutation, std::ostream* out) {
+  *out << mutation.name;
 }
 
-// CancelKeyDeletion returns the key to Enable/Enabled whatever state it was scheduled from
-// (Volcengine §4.2 [INF], Alibaba §4.1). Restored to Disabled instead (AWS's behaviour), the cases
-// that look at the key after a cancellation fail: its state, its use, its rotation; the
-// state-matrix cell CancelKeyDeletion x PendingDelete(ion) of each dialect is a case that checks
-// the state after.
-TEST(SuiteMutation, CancelledDeletionLeavingTheKeyDisabledFailsExactlyTheAfterCancelCases) {
-  expect_only_failures_change(run_suites("cancel-deletion-disables"),
-                              {
-                                  "volc.lifecycle.cancel-deletion",
-                                  "volc.lifecycle.cancel-deletion.after-disable",
-                                  "volc.lifecycle.cancel-deletion.after-archive",
-                                  "volc.lifecycle.cancel-deletion.from-pending-import",
-                                  "volc.state-matrix.CancelKeyDeletion.PendingDelete",
-                                  "ali.describe-key.delete-date-gone-after-cancel",
-                                  "ali.keys.schedule-then-cancel",
-                                  "ali.keys.cancel-deletion-of-disabled-key-enables",
-                                  "ali.rotation.resumes-after-cancelled-deletion",
-                                  "ali.state-matrix.CancelKeyDeletion.PendingDeletion",
-                                  "ali.state-matrix.cancel-returns-disabled-key-to-enabled",
-                                  "ali.state-matrix.pending-import-to-pending-deletion-and-back",
-                              });
+const std::vector<Mutation>& mutations() {
+  static const std::vector<Mutation> table = {
+      // The context is the AAD (spec: Volcengine §3.5/§4.8, Alibaba §4.8). Ignored, every
+      // ciphertext opens whatever context is given: the cases that decrypt (or re-encrypt, or
+      // export) with a wrong, partial, missing or unexpected context fail; round trips with the
+      // right context still pass.
+      {"ignore-encryption-context",
+       {
+           "volc.crypto.context.mismatch",
+           "volc.crypto.context.missing",
+           "volc.crypto.context.subset",
+           "volc.crypto.context.unexpected",
+           "volc.crypto.data-key.context",
+           "volc.crypto.re-encrypt.contexts",
+           "volc.crypto.re-encrypt.wrong-old-context",
+           "ali.crypto.context-mismatch",
+           "ali.crypto.context-missing-at-decrypt",
+           "ali.crypto.context-subset-at-decrypt",
+           "ali.crypto.context-extra-at-decrypt",
+           "ali.crypto.reencrypt-contexts",
+           "ali.crypto.reencrypt-wrong-source-context",
+           "ali.data-keys.generate-with-context",
+           "ali.data-keys.without-plaintext-context",
+           "ali.data-keys.export-data-key-context",
+           "ali.data-keys.generate-and-export-context",
+       }},
+      // CancelKeyDeletion returns the key to Enable/Enabled whatever state it was scheduled from
+      // (Volcengine §4.2 [INF], Alibaba §4.1). Restored to Disabled instead (AWS's behaviour),
+      // the cases that look at the key after a cancellation fail: its state, its use, its
+      // rotation; the state-matrix cell CancelKeyDeletion x PendingDelete(ion) of each dialect is
+      // a case that checks the state after.
+      {"cancel-deletion-disables",
+       {
+           "volc.lifecycle.cancel-deletion",
+           "volc.lifecycle.cancel-deletion.after-disable",
+           "volc.lifecycle.cancel-deletion.after-archive",
+           "volc.lifecycle.cancel-deletion.from-pending-import",
+           "volc.state-matrix.CancelKeyDeletion.PendingDelete",
+           "ali.describe-key.delete-date-gone-after-cancel",
+           "ali.keys.schedule-then-cancel",
+           "ali.keys.cancel-deletion-of-disabled-key-enables",
+           "ali.rotation.resumes-after-cancelled-deletion",
+           "ali.state-matrix.CancelKeyDeletion.PendingDeletion",
+           "ali.state-matrix.cancel-returns-disabled-key-to-enabled",
+           "ali.state-matrix.pending-import-to-pending-deletion-and-back",
+       }},
+      // The deletion date is now + PendingWindowInDays (Volcengine §4.6, Alibaba §4.1). With the
+      // longest window whatever was asked, only a case that compares the date with the window it
+      // asked for can tell: one per dialect, asking for 10 days (neither the minimum/default nor
+      // the maximum) and checking the date with near_time. Every other scheduling (cleanups,
+      // state-matrix setups) still succeeds and reads PendingDelete(ion).
+      {"ignore-pending-window",
+       {
+           "volc.lifecycle.schedule-deletion.window-sets-date",
+           "ali.keys.schedule-deletion-window-sets-date",
+       }},
+      // AsymmetricVerify answers whether the signature is the key's over that message/digest
+      // (Volcengine §3.5, Alibaba §3.6). Always "valid", the cases expecting false fail: another
+      // message or digest, random bytes, another key's signature. Sign-then-verify round trips
+      // still pass.
+      {"verify-always-valid",
+       {
+           "volc.asym.verify.wrong-message",
+           "volc.asym.verify.other-key",
+           "ali.asymmetric.verify-other-digest",
+           "ali.asymmetric.verify-garbage-signature",
+           "ali.asymmetric.verify-with-other-key",
+       }},
+      // VerifyMac is its own engine path (Volcengine §3.5, Alibaba §3.5). Always "valid", the
+      // cases expecting false fail: another message, a random MAC, another key's MAC, a MAC of
+      // the other algorithm.
+      {"mac-verify-always-valid",
+       {
+           "volc.mac.verify.wrong-message",
+           "volc.mac.verify.random-mac",
+           "volc.mac.verify.other-key",
+           "volc.mac.algorithms-differ",
+           "ali.crypto.mac-verify-other-message",
+       }},
+      // DisableKey moves the key to Disable(d) (Volcengine §4.2, Alibaba §4.1). Answering success
+      // without the move, the key stays Enable(d): every case that, after a DisableKey, reads the
+      // state (DescribeKey, ListKeys' KeyState filter, rotation shown Suspended) or expects the
+      // refusal a disabled key gets fails. Cases that disable and only look after a re-enable, a
+      // scheduling or a cancellation, or that disable an unknown key, pass; so does
+      // ali.versions.create-version-disabled-key, since a fresh key is refused CreateKeyVersion
+      // with the same answer anyway (versions >= 7 days apart, Alibaba §3.3).
+      {"disable-keeps-state",
+       {
+           // The state read back.
+           "volc.lifecycle.disable-enable",
+           "volc.lifecycle.enable-disable-get",
+           "volc.lifecycle.disable-noop",
+           "ali.keys.disable-enable",
+           "ali.aliases.disable-by-alias",
+           "ali.describe-key.disabled-metadata",
+           "ali.describe-key.rotation-fields-when-suspended",
+           "ali.rotation.suspended-while-disabled",
+           "ali.list-keys.filter-key-state",
+           "ali.deletion-protection.protected-key-still-usable",
+           "ali.state-matrix.DescribeKey.Disabled",
+           // A disabled key's refusals (an Enable(d) key is served, or refused naming Enable).
+           "volc.crypto.re-encrypt.disabled-destination",
+           "volc.errors.catalog.invalid-key-status",
+           "volc.lifecycle.archive.from-disable",
+           "volc.lifecycle.disabled.no-crypto",
+           "volc.lifecycle.rotation.disabled-key",
+           "volc.mr.replicate.disabled-primary",
+           "volc.mr.update-primary.disabled",
+           "ali.crypto.decrypt-after-disable-and-enable",
+           "ali.errors.rejected-disabled-message",
+           "ali.errors.dry-run-on-disabled-key",
+           "ali.rotation.disabled-key-refused",
+           // State-matrix cells of the Disable(d) column whose answer differs from the
+           // Enable(d) column's.
+           "volc.state-matrix.ArchiveKey.Disable",
+           "volc.state-matrix.AsymmetricDecrypt.Disable",
+           "volc.state-matrix.AsymmetricEncrypt.Disable",
+           "volc.state-matrix.AsymmetricSign.Disable",
+           "volc.state-matrix.AsymmetricVerify.Disable",
+           "volc.state-matrix.CancelArchiveKey.Disable",
+           "volc.state-matrix.CancelKeyDeletion.Disable",
+           "volc.state-matrix.Decrypt.Disable",
+           "volc.state-matrix.DisableKeyRotation.Disable",
+           "volc.state-matrix.EnableKeyRotation.Disable",
+           "volc.state-matrix.Encrypt.Disable",
+           "volc.state-matrix.GenerateDataKey.Disable",
+           "volc.state-matrix.GenerateMac.Disable",
+           "volc.state-matrix.GetPublicKey.Disable",
+           "volc.state-matrix.ReEncrypt.Disable",
+           "volc.state-matrix.ReplicateKey.Disable",
+           "volc.state-matrix.UpdatePrimaryRegion.Disable",
+           "volc.state-matrix.VerifyMac.Disable",
+           "ali.state-matrix.Encrypt.Disabled",
+           "ali.state-matrix.GenerateDataKey.Disabled",
+           "ali.state-matrix-decrypt.Decrypt.Disabled",
+           "ali.state-matrix-extension.GenerateDataKeyWithoutPlaintext.Disabled",
+           "ali.state-matrix-extension.UpdateRotationPolicy.Disabled",
+           "ali.state-matrix-reencrypt.ReEncryptFromKey.Disabled",
+           "ali.state-matrix-reencrypt.ReEncryptToKey.Disabled",
+           "ali.state-matrix-asymmetric-encryption.AsymmetricDecrypt.Disabled",
+           "ali.state-matrix-asymmetric-encryption.AsymmetricEncrypt.Disabled",
+           "ali.state-matrix-asymmetric-encryption.GetPublicKey.Disabled",
+           "ali.state-matrix-asymmetric-signing.AsymmetricSign.Disabled",
+           "ali.state-matrix-asymmetric-signing.AsymmetricVerify.Disabled",
+           "ali.state-matrix-mac.GenerateMac.Disabled",
+           "ali.state-matrix-mac.VerifyMac.Disabled",
+       }},
+      // Decrypt gives back the plaintext sealed (Volcengine §3.5, Alibaba §3.5). With one bit
+      // flipped, the cases that compare Decrypt's Plaintext with the value encrypted (or the data
+      // key generated) fail; those checking only its length (data keys without plaintext, the
+      // 6 KB plaintext) or only that Decrypt is allowed (state-matrix cells) pass, and so does
+      // ExportDataKey, whose re-wrapped key no case can open.
+      {"decrypt-returns-other-bytes",
+       {
+           // Round trips of Encrypt: Decrypt's Plaintext is the text encrypted.
+           "volc.crypto.roundtrip",
+           "volc.crypto.roundtrip.by-names",
+           "volc.crypto.roundtrip.symmetric-128",
+           "volc.crypto.roundtrip.query-mixed",
+           "volc.crypto.encrypt.fields",
+           "volc.crypto.plaintext.max-chars",
+           "volc.crypto.nondeterministic",
+           "volc.crypto.context.object",
+           "volc.crypto.context.string-form",
+           "volc.crypto.context.order-insensitive",
+           "volc.crypto.context.query-string",
+           "volc.lifecycle.archived.decrypt-only",
+           "volc.lifecycle.disabled.no-crypto",
+           "volc.lifecycle.rotation.keeps-decrypting",
+           "volc.mr.replica.usable-in-its-region",
+           "volc.mr.replica.decrypts-primary-ciphertext",
+           "ali.aliases.encrypt-by-alias",
+           "ali.crypto.encrypt-decrypt-roundtrip",
+           "ali.crypto.decrypt-needs-no-key-id",
+           "ali.crypto.context-roundtrip",
+           "ali.crypto.context-order-insensitive",
+           "ali.crypto.decrypt-after-disable-and-enable",
+           "ali.crypto.dry-run-false-executes",
+           "ali.crypto.encrypt-get",
+           "ali.crypto.encrypt-form-body",
+           "ali.deletion-protection.protected-key-still-usable",
+           "ali.versions.encrypt-uses-primary-version",
+           // Re-encrypted blobs decrypted under the destination key.
+           "volc.crypto.re-encrypt.by-id",
+           "volc.crypto.re-encrypt.by-names",
+           "volc.crypto.re-encrypt.contexts",
+           "volc.crypto.re-encrypt.archived-source",
+           "ali.crypto.reencrypt",
+           "ali.crypto.reencrypt-contexts",
+           // Data keys: the blob decrypts to the Plaintext GenerateDataKey answered.
+           "volc.crypto.data-key.default",
+           "volc.crypto.data-key.context",
+           "volc.crypto.data-key.bytes-1",
+           "volc.crypto.data-key.bytes-64",
+           "volc.crypto.data-key.bytes-1024",
+           "ali.data-keys.generate-default",
+           "ali.data-keys.generate-with-context",
+           "ali.data-keys.generate-aes-128",
+           "ali.data-keys.generate-aes-256",
+           "ali.data-keys.generate-by-alias",
+           "ali.data-keys.generate-number-of-bytes",
+           "ali.data-keys.number-of-bytes-bounds",
+           "ali.data-keys.number-of-bytes-wins",
+       }},
+  };
+  return table;
 }
+
+class EngineMutation : public ::testing::TestWithParam<Mutation> {};
+
+TEST_P(EngineMutation, FailsExactlyTheCasesCheckingTheMutatedBehaviour) {
+  expect_only_failures_change(run_suites(GetParam().name), GetParam().expected_failures);
+}
+
+// Named SuiteMutation/EngineMutation.<test>/<mutation>, so --gtest_filter='SuiteMutation*' runs
+// them with the unmutated run.
+INSTANTIATE_TEST_SUITE_P(SuiteMutation, EngineMutation, ::testing::ValuesIn(mutations()),
+                         [](const ::testing::TestParamInfo<Mutation>& info) {
+                           std::string name = info.param.name;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace kmsconf::testing

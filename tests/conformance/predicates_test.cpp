@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace kmsconf::conformance {
@@ -158,6 +160,121 @@ TEST(Predicates, EpochSecondsAndMillis) {
       {"Result.Key.Date", "epoch_seconds", true, false,
        "Result.Key.Date: expected epoch_seconds, got \"2024-05-04T21:48:24Z\" (string)"},
   });
+}
+
+// ---- near_time: expected instants come from the test's own fixed clock ------------------
+//
+// The clock stands at 1700000000 s = 2023-11-14T22:13:20Z; 7 days (604800 s) later is
+// 1700604800 s = 2023-11-21T22:13:20Z.
+
+TemplateContext at_fixed_now() {
+  TemplateContext context;
+  context.set_clock(
+      [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)); });
+  return context;
+}
+
+AssertionResult near(const json& value, const json& argument,
+                     const TemplateContext& context = at_fixed_now()) {
+  return run("T", "near_time", argument, json{{"T", value}}, context);
+}
+
+const json kWeekFromNow = {{"from", "now"}, {"plus", "+7d"}, {"tolerance", "10m"}};
+
+TEST(NearTime, HoldsForTheExpectedInstantInEveryFormat) {
+  for (const json& value :
+       {json("2023-11-21T22:13:20Z"), json("2023-11-22T06:13:20+08:00"),
+        json("2023-11-21T22:13:20.000000000Z"), json(1700604800), json(1700604800000)}) {
+    EXPECT_TRUE(near(value, kWeekFromNow).ok) << value.dump();
+  }
+  EXPECT_EQ(near("2023-11-21T22:13:20Z", kWeekFromNow).message,
+            "T: near_time now+7d within 10m (2023-11-21T22:13:20.000Z)");
+}
+
+TEST(NearTime, ADayLateFailsAndSaysByHowMuch) {
+  const auto result = near("2023-11-22T22:13:20Z", kWeekFromNow);
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.message,
+            "T: expected near_time now+7d within 10m (2023-11-21T22:13:20.000Z), got "
+            "\"2023-11-22T22:13:20Z\" (2023-11-22T22:13:20.000Z, off by +1d)");
+  EXPECT_FALSE(near(1700604800 + 86400, kWeekFromNow).ok);
+  EXPECT_FALSE(near(int64_t{1700604800000} - 86400000, kWeekFromNow).ok);
+  // The window before it was a week: "now" without plus.
+  EXPECT_FALSE(near("2023-11-21T22:13:20Z", {{"from", "now"}, {"tolerance", "1d"}}).ok);
+}
+
+TEST(NearTime, ToleranceEdgesAreIncluded) {
+  EXPECT_TRUE(near("2023-11-21T22:23:20Z", kWeekFromNow).ok);   // +600 s
+  EXPECT_FALSE(near("2023-11-21T22:23:21Z", kWeekFromNow).ok);  // +601 s
+  EXPECT_TRUE(near("2023-11-21T22:03:20Z", kWeekFromNow).ok);   // -600 s
+  EXPECT_FALSE(near("2023-11-21T22:03:19Z", kWeekFromNow).ok);  // -601 s
+  EXPECT_TRUE(near(1700605400, kWeekFromNow).ok);               // +600 s
+  EXPECT_FALSE(near(1700605401, kWeekFromNow).ok);
+  EXPECT_TRUE(near(int64_t{1700605400000}, kWeekFromNow).ok);  // +600000 ms
+  EXPECT_FALSE(near(int64_t{1700605400001}, kWeekFromNow).ok);
+  // Fractions count: 22:13:20.5 at +08:00 is half a second after the instant.
+  const json half = "2023-11-22T06:13:20.5+08:00";
+  EXPECT_TRUE(near(half, {{"from", "now"}, {"plus", "+7d"}, {"tolerance", "500ms"}}).ok);
+  const auto late = near(half, {{"from", "now"}, {"plus", "+7d"}, {"tolerance", "499ms"}});
+  EXPECT_FALSE(late.ok);
+  EXPECT_THAT(late.message, testing::EndsWith("(2023-11-21T22:13:20.500Z, off by +500ms)"));
+  // Zero tolerance: exactly the instant.
+  EXPECT_TRUE(near(1700000000, {{"from", "now"}, {"tolerance", "0s"}}).ok);
+  EXPECT_FALSE(near(1700000001, {{"from", "now"}, {"tolerance", "0s"}}).ok);
+}
+
+TEST(NearTime, NegativeOffsetsAndPinnedFormats) {
+  EXPECT_TRUE(
+      near("2023-11-14T21:13:20Z", {{"from", "now"}, {"plus", "-1h"}, {"tolerance", "1s"}}).ok);
+  EXPECT_FALSE(
+      near("2023-11-14T23:13:20Z", {{"from", "now"}, {"plus", "-1h"}, {"tolerance", "1s"}}).ok);
+  const json as_ms = {{"from", "now"}, {"tolerance", "1m"}, {"format", "epoch_ms"}};
+  EXPECT_TRUE(near(int64_t{1700000000000}, as_ms).ok);
+  EXPECT_EQ(near(1700000000, as_ms).message,
+            "T: expected near_time now within 1m as epoch_ms (2023-11-14T22:13:20.000Z), got "
+            "1700000000 (1970-01-20T16:13:20.000Z, off by -471750h)");
+  const json as_s = {{"from", "now"}, {"tolerance", "1m"}, {"format", "epoch_seconds"}};
+  EXPECT_TRUE(near(1700000000, as_s).ok);
+  EXPECT_EQ(near(int64_t{1700000000000}, as_s).message,
+            "T: expected near_time now within 1m as epoch_seconds (2023-11-14T22:13:20.000Z), got "
+            "1700000000000 (not a time as epoch_seconds)");
+  const json as_text = {{"from", "now"}, {"tolerance", "1m"}, {"format", "iso8601"}};
+  EXPECT_FALSE(near(1700000000, as_text).ok);
+  EXPECT_TRUE(near("2023-11-14T22:13:20Z", as_text).ok);
+}
+
+TEST(NearTime, NonTimesAndMissingValuesFail) {
+  EXPECT_EQ(near("soon", kWeekFromNow).message,
+            "T: expected near_time now+7d within 10m (2023-11-21T22:13:20.000Z), got \"soon\" "
+            "(not a time)");
+  EXPECT_FALSE(near("2023-02-29T00:00:00Z", kWeekFromNow).ok);
+  EXPECT_FALSE(near(1.7e9, kWeekFromNow).ok);
+  EXPECT_FALSE(near(true, kWeekFromNow).ok);
+  EXPECT_EQ(run("Nope", "near_time", kWeekFromNow, json::object(), at_fixed_now()).message,
+            "Nope: expected near_time now+7d within 10m (2023-11-21T22:13:20.000Z), got nothing "
+            "(no such path)");
+}
+
+TEST(NearTime, FromACapturedTime) {
+  TemplateContext context = at_fixed_now();
+  context.set("created", "2023-11-14T22:13:20Z");
+  context.set("created_ms", int64_t{1700000000000});
+  context.set("name", "kc-ring");
+  // 30 days (2592000 s) after 1700000000 s: 1702592000 s = 2023-12-14T22:13:20Z.
+  const json month = {{"from", "{{created}}"}, {"plus", "+30d"}, {"tolerance", "1s"}};
+  EXPECT_TRUE(near("2023-12-14T22:13:20Z", month, context).ok);
+  EXPECT_TRUE(near(1702592000, month, context).ok);
+  const auto off = near("2023-12-14T22:13:22Z", month, context);
+  EXPECT_FALSE(off.ok);
+  EXPECT_EQ(off.message,
+            "T: expected near_time {{created}}+30d within 1s (2023-12-14T22:13:20.000Z), got "
+            "\"2023-12-14T22:13:22Z\" (2023-12-14T22:13:22.000Z, off by +2s)");
+  EXPECT_TRUE(near(1700000000, {{"from", "{{created_ms}}"}, {"tolerance", "0s"}}, context).ok);
+  EXPECT_EQ(near(1700000000, {{"from", "{{name}}"}, {"tolerance", "1s"}}, context).message,
+            "T: expected near_time {{name}} within 1s, got no time to start from: {{name}} is "
+            "\"kc-ring\"");
+  EXPECT_THROW(near(1700000000, {{"from", "{{nope}}"}, {"tolerance", "1s"}}, context),
+               TemplateError);
 }
 
 TEST(Predicates, Base64AndItsLength) {
@@ -352,12 +469,59 @@ TEST(ValidateAssertion, ArgumentTypes) {
   EXPECT_THAT(problems("nope", 1), ElementsAre("nope: unknown predicate \"nope\""));
 }
 
+TEST(ValidateAssertion, NearTimeArguments) {
+  using testing::ElementsAre;
+  using testing::IsEmpty;
+  EXPECT_THAT(problems("near_time", {{"from", "now"}, {"plus", "+7d"}, {"tolerance", "10m"}}),
+              IsEmpty());
+  EXPECT_THAT(
+      problems(
+          "near_time",
+          {{"from", "{{ created }}"}, {"plus", "7d"}, {"tolerance", "0s"}, {"format", "epoch_ms"}}),
+      IsEmpty());
+  EXPECT_THAT(problems("near_time", "now+7d"),
+              ElementsAre("near_time: must be an object {\"from\": \"now\" | \"{{var}}\", "
+                          "\"plus\": \"+7d\", \"tolerance\": \"10m\"}"));
+  EXPECT_THAT(problems("near_time", json::object()),
+              ElementsAre("near_time.from: is required: \"now\" or a captured time \"{{var}}\"",
+                          "near_time.tolerance: is required: a duration like \"10m\""));
+  const std::string bad_from =
+      "near_time.from: must be \"now\" or exactly one captured variable \"{{var}}\"";
+  for (const json& from : {json("yesterday"), json("{{a}}{{b}}"), json("x{{a}}"),
+                           json("{{now_unix}}"), json(1700000000)}) {
+    EXPECT_THAT(problems("near_time", {{"from", from}, {"tolerance", "1m"}}), ElementsAre(bad_from))
+        << from.dump();
+  }
+  const std::string bad_plus =
+      "near_time.plus: must be a signed duration like \"+7d\", \"-90m\", \"3600s\" (units ms, "
+      "s, m, h, d)";
+  for (const json& plus : {json("7 days"), json("+7w"), json("7"), json(7), json("+-7d")}) {
+    EXPECT_THAT(problems("near_time", {{"from", "now"}, {"plus", plus}, {"tolerance", "1m"}}),
+                ElementsAre(bad_plus))
+        << plus.dump();
+  }
+  const std::string bad_tolerance =
+      "near_time.tolerance: must be an unsigned duration like \"10m\", \"30s\" (units ms, s, m, "
+      "h, d)";
+  for (const json& tolerance : {json("-1m"), json("+1m"), json("1 m"), json(60)}) {
+    EXPECT_THAT(problems("near_time", {{"from", "now"}, {"tolerance", tolerance}}),
+                ElementsAre(bad_tolerance))
+        << tolerance.dump();
+  }
+  EXPECT_THAT(problems("near_time", {{"from", "now"}, {"tolerance", "1m"}, {"format", "rfc"}}),
+              ElementsAre("near_time.format: must be \"auto\", \"iso8601\", \"epoch_seconds\" or "
+                          "\"epoch_ms\""));
+  EXPECT_THAT(problems("near_time", {{"from", "now"}, {"tolerance", "1m"}, {"tolerence", "1m"}}),
+              ElementsAre("near_time.tolerence: unknown field (from, plus, tolerance, format)"));
+}
+
 TEST(ValidateAssertion, EveryPredicateOfTheDocIsKnown) {
-  EXPECT_EQ(predicate_names().size(), 20u);
+  EXPECT_EQ(predicate_names().size(), 21u);
   for (const char* name :
-       {"equals", "not_equals", "matches",       "exists",   "absent",   "type",          "one_of",
-        "uuid",   "iso8601",    "epoch_seconds", "epoch_ms", "base64",   "base64_length", "gt",
-        "gte",    "lt",         "lte",           "length",   "contains", "shape"}) {
+       {"equals", "not_equals",    "matches", "exists",        "absent",   "type",
+        "one_of", "uuid",          "iso8601", "epoch_seconds", "epoch_ms", "near_time",
+        "base64", "base64_length", "gt",      "gte",           "lt",       "lte",
+        "length", "contains",      "shape"}) {
     EXPECT_TRUE(is_predicate(name)) << name;
   }
 }

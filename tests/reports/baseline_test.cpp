@@ -199,16 +199,17 @@ TEST(Baseline, SummaryTextListsUnjudgedCasesAfterRegressions) {
   current.results[0].message = "steps[0] CreateKey: ConnectFailed: Connection refused\nmore";
   EXPECT_EQ(reports::summarize(reports::compare(baseline, current)),
             "baseline: 1 regression (passed in the baseline, fails now); 2 unjudged (passed in "
-            "the baseline, Error or Skip now), 0 fixed, 0 new, 0 missing\n"
+            "the baseline, Error, Skip or NotRun now), 0 fixed, 0 new, 0 missing\n"
             "  c: Pass -> Fail: c broke\n"
             "  a: Pass -> Error: steps[0] CreateKey: ConnectFailed: Connection refused\n"
             "  b: Pass -> Skip: b broke\n");
   const RunReport only_error =
       run({{"a", Outcome::Pass}, {"b", Outcome::Error}, {"c", Outcome::Pass}});
-  EXPECT_EQ(reports::summarize(reports::compare(baseline, only_error)),
-            "baseline: no regressions; 1 unjudged (passed in the baseline, Error or Skip now), "
-            "0 fixed, 0 new, 0 missing\n"
-            "  b: Pass -> Error: b broke\n");
+  EXPECT_EQ(
+      reports::summarize(reports::compare(baseline, only_error)),
+      "baseline: no regressions; 1 unjudged (passed in the baseline, Error, Skip or NotRun now), "
+      "0 fixed, 0 new, 0 missing\n"
+      "  b: Pass -> Error: b broke\n");
 }
 
 TEST(Baseline, ComparesAgainstAReportReadFromDisk) {

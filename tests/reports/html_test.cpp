@@ -316,7 +316,7 @@ TEST(HtmlScript, FiltersTheCaseList) {
     data["links"].push_back(html_unescape((*it)[1]));
   }
   ASSERT_EQ(data["cases"].size(), 8u);
-  ASSERT_EQ(data["outcomes"].size(), 7u);
+  ASSERT_EQ(data["outcomes"].size(), 8u);  // one checkbox per outcome, NotRun included
 
   const size_t begin = html.find("<script>") + 8;
   const std::string script = html.substr(begin, html.find("</script>") - begin);

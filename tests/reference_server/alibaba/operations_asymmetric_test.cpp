@@ -259,7 +259,7 @@ TEST_F(AlibabaImportOperationsTest, Sm2WrappingIsForHsmKeysOnly) {
            {{"KeyId", software}, {"WrappingAlgorithm", "SM2PKE"}, {"WrappingKeySpec", "EC_SM2"}});
   expect_error(refused, ErrorCode::InvalidParameter);
   EXPECT_EQ(json::parse(refused.response.body, nullptr, false).value("Message", ""),
-            alibaba::format_message(ErrorCode::InvalidParameter, {"WrappingKeySpec"}));
+            "The specified parameter \"WrappingKeySpec\" is not valid.");
 
   std::string hsm = create_key({{"Origin", "EXTERNAL"}, {"ProtectionLevel", "HSM"}});
   json params = import_parameters(hsm, "SM2PKE", "EC_SM2");

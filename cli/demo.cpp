@@ -23,7 +23,6 @@ struct DemoOptions {
 };
 
 struct ReportFile {
-  const char* label;
   fs::path path;
 };
 
@@ -34,9 +33,12 @@ const char* verdict(int code) {
     case 1:
       return "demo FAILED: a case failed (or passed although listed as an expected failure)";
     case 3:
-      return "demo FAILED: some cases could not be run (engine errors or malformed case files)";
-    default:
+      return "demo FAILED: some cases could not be judged (engine errors, cases not run or "
+             "malformed case files)";
+    case 2:
       return "demo FAILED: usage or configuration problem";
+    default:
+      return "demo INTERRUPTED: the reports hold what ran before the signal";
   }
 }
 
@@ -49,7 +51,7 @@ int run_demo(const DemoOptions& d) {
     return 2;
   }
   const std::vector<ReportFile> reports{
-      {"HTML ", dir / "report.html"}, {"JSON ", dir / "report.json"}, {"JUnit", dir / "junit.xml"}};
+      {dir / "report.html"}, {dir / "report.json"}, {dir / "junit.xml"}};
   // A report left by an earlier demo must not be announced as this run's.
   for (const auto& report : reports) {
     fs::remove(report.path, ec);
@@ -74,14 +76,7 @@ int run_demo(const DemoOptions& d) {
   // 2. The load test comes here (a later issue): it runs after the suites, against its own
   // in-process servers, and a failure of it makes the demo fail too.
 
-  std::cout << "\n";
-  bool any = false;
-  for (const auto& report : reports) {
-    if (!fs::exists(report.path)) continue;
-    if (!any) std::cout << "Reports:\n";
-    any = true;
-    std::cout << "  " << report.label << "  " << report.path.string() << "\n";
-  }
+  // run_test printed where the reports are.
   std::cout << verdict(code) << "\n";
   return code;
 }

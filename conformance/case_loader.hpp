@@ -173,13 +173,13 @@ class FileLoader {
 
   void load_case(const json& value, const std::string& field);
 
+  // ---- matrices (case_matrix.cpp) ----
+
   // Keys of an object in the order the file writes them.
   std::vector<std::string> keys_in_file_order(const json& object, const std::string& field) const;
 
   // Operation and state names become part of case ids.
   void check_cell_name(const std::string& field, const std::string& name);
-
-  // ---- matrices (case_matrix.cpp) ----
 
   void load_matrix(const json& value, const std::string& field);
   void load_matrix_states(const json& value, const std::string& field, MatrixDraft& m);

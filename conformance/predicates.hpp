@@ -21,9 +21,10 @@ struct AssertionResult {
 };
 
 // Evaluates one assertion against a response body. Templates in the arguments of equals,
-// not_equals, one_of and contains are expanded first: throws TemplateError on an unknown
-// variable. A malformed assertion (bad path, unknown predicate, wrong argument) does not throw:
-// it fails with a message saying so (the loader rejects those before a run).
+// not_equals, one_of and contains, and near_time's `from`, are expanded first: throws
+// TemplateError on an unknown variable. near_time's "now" is context.now(). A malformed assertion
+// (bad path, unknown predicate, wrong argument) does not throw: it fails with a message saying so
+// (the loader rejects those before a run).
 AssertionResult evaluate(const Assertion& assertion, const nlohmann::json& body,
                          const TemplateContext& context);
 

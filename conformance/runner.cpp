@@ -728,6 +728,8 @@ void run_preflight(const Environment& env, const RunOptions& options, RunControl
         preflight(*driver, describe(target, options), control.steps_not_after());
     notes.insert(notes.end(), result.notes.begin(), result.notes.end());
     if (!result.ok) {
+      // A probe cut short by the run's deadline: the deadline is the reason, the probe a note.
+      if (control.should_stop()) notes.push_back("preflight: " + result.message);
       control.request_stop(stop_reason::kPreflight, "preflight: " + result.message,
                            milliseconds{0});
       return;

@@ -118,10 +118,10 @@ std::string plural(size_t n, std::string_view one, std::string_view many) {
 // The headline, with the exit code docs/case-format.md gives for such a run.
 std::string verdict(const RunReport& report) {
   const size_t fail = report.count(Outcome::Fail), xpass = report.count(Outcome::XPass),
-               error = report.count(Outcome::Error) + report.count(Outcome::NotRun);
+               error = report.count(Outcome::Error), not_run = report.count(Outcome::NotRun);
   if (!report.stopped.empty()) {
-    return "INCOMPLETE: " + report.stop_message + " (" +
-           plural(report.count(Outcome::NotRun), "case", "cases") + " not run" +
+    return "INCOMPLETE: " + report.stop_message + " (" + plural(not_run, "case", "cases") +
+           " not run" +
            (fail + xpass > 0 ? ", " + std::to_string(fail + xpass) + " failed; exit code 1)"
                              : "; exit code 3, or 128+signal when interrupted)");
   }
@@ -129,14 +129,18 @@ std::string verdict(const RunReport& report) {
       report.file_errors.empty()
           ? std::string()
           : "; " + plural(report.file_errors.size(), "case-file error", "case-file errors");
+  const std::string not_run_text = not_run > 0 ? ", " + std::to_string(not_run) + " not run" : "";
+  if (xpass == 0 && fail > 0 && !report.shared_cause.empty()) {
+    return "NO VERDICT: " + report.shared_cause + " (exit code 3)";
+  }
   if (fail + xpass > 0) {
     return "FAILED: " + std::to_string(fail) + " failed, " + std::to_string(xpass) +
-           " unexpectedly passed, " + plural(error, "error", "errors") + file_errors +
-           " (exit code 1)";
+           " unexpectedly passed, " + plural(error, "error", "errors") + not_run_text +
+           file_errors + " (exit code 1)";
   }
-  if (error > 0) {
-    return "ENGINE ERRORS: " + plural(error, "case", "cases") + " could not run" + file_errors +
-           " (exit code 3)";
+  if (error + not_run > 0) {
+    return "ENGINE ERRORS: " + plural(error, "case", "cases") + " could not run" + not_run_text +
+           file_errors + " (exit code 3)";
   }
   if (!report.file_errors.empty()) {
     return "NO FAILURES, BUT " +
@@ -146,7 +150,8 @@ std::string verdict(const RunReport& report) {
 }
 
 const char* verdict_class(const RunReport& report) {
-  if (report.count(Outcome::Fail) + report.count(Outcome::XPass) > 0) return "bad";
+  if (report.count(Outcome::XPass) > 0) return "bad";
+  if (report.count(Outcome::Fail) > 0) return report.shared_cause.empty() ? "bad" : "warn";
   if (report.count(Outcome::Error) + report.count(Outcome::NotRun) > 0 ||
       !report.file_errors.empty() || !report.stopped.empty()) {
     return "warn";
@@ -588,7 +593,7 @@ constexpr std::string_view kScript = R"JS(
   input.addEventListener('input', apply);
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   document.getElementById('problems-only').addEventListener('click', function () {
-    setOutcomes(['Fail', 'Error', 'XPass', 'Skip']);
+    setOutcomes(['Fail', 'Error', 'XPass', 'Skip', 'NotRun']);
   });
   document.getElementById('show-all').addEventListener('click', function () {
     input.value = '';
@@ -614,8 +619,8 @@ constexpr std::string_view kScript = R"JS(
 }  // namespace
 
 std::string to_html(const RunReport& report) {
-  const size_t problems =
-      report.count(Outcome::Fail) + report.count(Outcome::XPass) + report.count(Outcome::Error);
+  const size_t problems = report.count(Outcome::Fail) + report.count(Outcome::XPass) +
+                          report.count(Outcome::Error) + report.count(Outcome::NotRun);
   std::string out;
   out.reserve(64 * 1024);
   out +=

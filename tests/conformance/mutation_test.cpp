@@ -192,15 +192,28 @@ const std::vector<Mutation>& mutations() {
            "ali.state-matrix.cancel-returns-disabled-key-to-enabled",
            "ali.state-matrix.pending-import-to-pending-deletion-and-back",
        }},
-      // The deletion date is now + PendingWindowInDays (Volcengine §4.6, Alibaba §4.1). With the
-      // longest window whatever was asked, only a case that compares the date with the window it
-      // asked for can tell: one per dialect, asking for 10 days (neither the minimum/default nor
-      // the maximum) and checking the date with near_time. Every other scheduling (cleanups,
-      // state-matrix setups) still succeeds and reads PendingDelete(ion).
+      // The deletion date is now + PendingWindowInDays (Volcengine §4.6, default 7; Alibaba §4.1).
+      // With the longest window whatever was asked, the cases that compare the deletion date with
+      // the window they asked for (or the default) fail; a case asking for the maximum (Alibaba's
+      // 366) cannot tell, and the other schedulings (cleanups, setups) only read the state.
       {"ignore-pending-window",
        {
+           // 10 days, neither the minimum/default nor the maximum.
            "volc.lifecycle.schedule-deletion.window-sets-date",
            "ali.keys.schedule-deletion-window-sets-date",
+           // The default window (Volcengine) or 7 days, and the date read back.
+           "volc.lifecycle.schedule-deletion.default-window",
+           "ali.describe-key.pending-deletion-metadata",
+           // State-matrix cells whose after-state check reads the date a 7-day window set (for
+           // DeleteKeyMaterial x PendingDeletion: the date it must leave unchanged).
+           "volc.state-matrix.ScheduleKeyDeletion.Enable",
+           "volc.state-matrix.ScheduleKeyDeletion.Disable",
+           "volc.state-matrix.ScheduleKeyDeletion.Archived",
+           "volc.state-matrix.ScheduleKeyDeletion.PendingImport",
+           "ali.state-matrix.ScheduleKeyDeletion.Enabled",
+           "ali.state-matrix.ScheduleKeyDeletion.Disabled",
+           "ali.state-matrix.ScheduleKeyDeletion.PendingImport",
+           "ali.state-matrix-import.DeleteKeyMaterial.PendingDeletion",
        }},
       // AsymmetricVerify answers whether the signature is the key's over that message/digest
       // (Volcengine §3.5, Alibaba §3.6). Always "valid", the cases expecting false fail: another
@@ -246,6 +259,13 @@ const std::vector<Mutation>& mutations() {
            "ali.list-keys.filter-key-state",
            "ali.deletion-protection.protected-key-still-usable",
            "ali.state-matrix.DescribeKey.Disabled",
+           // State-matrix cells whose after-state check expects Disable(d): DisableKey's own
+           // cells, and DescribeKey of a disabled key.
+           "volc.state-matrix.DisableKey.Enable",
+           "volc.state-matrix.DisableKey.Disable",
+           "volc.state-matrix.DescribeKey.Disable",
+           "ali.state-matrix.DisableKey.Enabled",
+           "ali.state-matrix.DisableKey.Disabled",
            // A disabled key's refusals (an Enable(d) key is served, or refused naming Enable).
            "volc.crypto.re-encrypt.disabled-destination",
            "volc.errors.catalog.invalid-key-status",
@@ -296,8 +316,7 @@ const std::vector<Mutation>& mutations() {
       // Decrypt gives back the plaintext sealed (Volcengine §3.5, Alibaba §3.5). With one bit
       // flipped, the cases that compare Decrypt's Plaintext with the value encrypted (or the data
       // key generated) fail; those checking only its length (data keys without plaintext, the
-      // 6 KB plaintext) or only that Decrypt is allowed (state-matrix cells) pass, and so does
-      // ExportDataKey, whose re-wrapped key no case can open.
+      // 6 KB plaintext) pass, and so does ExportDataKey, whose re-wrapped key no case can open.
       {"decrypt-returns-other-bytes",
        {
            // Round trips of Encrypt: Decrypt's Plaintext is the text encrypted.
@@ -335,6 +354,10 @@ const std::vector<Mutation>& mutations() {
            "volc.crypto.re-encrypt.archived-source",
            "ali.crypto.reencrypt",
            "ali.crypto.reencrypt-contexts",
+           // State-matrix cells where Decrypt is allowed, with the plaintext checked.
+           "volc.state-matrix.Decrypt.Enable",
+           "volc.state-matrix.Decrypt.Archived",
+           "ali.state-matrix-decrypt.Decrypt.Enabled",
            // Data keys: the blob decrypts to the Plaintext GenerateDataKey answered.
            "volc.crypto.data-key.default",
            "volc.crypto.data-key.context",

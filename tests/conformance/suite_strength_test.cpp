@@ -9,10 +9,12 @@
 // build/tests/test_conformance --gtest_filter='SuiteStrength.*'`.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "conformance/case_file.hpp"
 
@@ -88,8 +90,8 @@ std::map<std::string, Strength> measure_suites() {
 }
 
 void print(const std::map<std::string, Strength>& suites) {
-  std::cout << "suite strength of " << fixtures_dir() << "\n";
-  std::cout << "dialect      cases  no-body  status-code-only  error-cases  message-pinned\n";
+  std::printf("suite strength of %s\n", fixtures_dir().c_str());
+  std::printf("dialect      cases  no-body  status-code-only  error-cases  message-pinned\n");
   for (const auto& [dialect, s] : suites) {
     std::printf("%-11s %6d %8d %17d %12d %15d\n", dialect.c_str(), s.cases, s.no_body,
                 s.status_code_only, s.errors, s.errors_pinned);

@@ -228,5 +228,64 @@ TEST(Baseline, MalformedBaselineIsAClearError) {
   expect_error_naming([&] { reports::read_json_report(path); }, path, "not valid JSON");
 }
 
+// A baseline judges only a run of the same target and selection (the same rule will serve
+// `kmsconf load --baseline`).
+conformance::RunIdentity identity() {
+  conformance::RunIdentity id;
+  id.dialects = {"volcengine"};
+  id.endpoints = {{"volcengine", "https://kms.cn-beijing.volces.com"}};
+  id.filters = {"volc.keys.*"};
+  return id;
+}
+
+RunReport with_identity(const conformance::RunIdentity& id, std::vector<std::string> case_ids) {
+  RunReport report;
+  report.identity = id;
+  report.has_identity = true;
+  for (auto& case_id : case_ids) report.results.push_back(make_case(case_id, Outcome::Pass));
+  return report;
+}
+
+TEST(BaselineIdentity, SameTargetAndSelectionJudges) {
+  EXPECT_TRUE(
+      reports::identity_differences(with_identity(identity(), {"a", "b"}), identity(), {"a", "b"})
+          .empty());
+}
+
+TEST(BaselineIdentity, EachDifferenceIsNamed) {
+  const RunReport baseline = with_identity(identity(), {"a", "b"});
+  auto other = identity();
+  other.dialects = {"alibaba"};
+  other.endpoints = {{"alibaba", "in-process"}};
+  auto lines = reports::identity_differences(baseline, other, {"a", "b"});
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "dialects: baseline volcengine, this run alibaba");
+  EXPECT_EQ(lines[1],
+            "endpoints: baseline volcengine=https://kms.cn-beijing.volces.com, this run "
+            "alibaba=in-process");
+  other = identity();
+  other.filters.clear();
+  other.tags = {"keys"};
+  other.features = std::vector<std::string>{"multi-region"};
+  lines = reports::identity_differences(baseline, other, {"a", "b"});
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "--filter: baseline volc.keys.*, this run (none)");
+  EXPECT_EQ(lines[1], "--tags: baseline (none), this run keys");
+  EXPECT_EQ(lines[2], "--features: baseline (default), this run multi-region");
+}
+
+TEST(BaselineIdentity, MostCasesMissingOrNoIdentityIsRefused) {
+  const RunReport baseline = with_identity(identity(), {"a", "b", "c"});
+  EXPECT_TRUE(reports::identity_differences(baseline, identity(), {"a", "b", "x"}).empty());
+  auto lines = reports::identity_differences(baseline, identity(), {"a", "x", "y"});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "2 of the baseline's 3 cases are not in this run's selection");
+  RunReport old = baseline;
+  old.has_identity = false;
+  lines = reports::identity_differences(old, identity(), {"a", "b", "c"});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("records no identity"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kmsconf::testing

@@ -148,8 +148,8 @@ TEST(Html, HasTheKeySections) {
   EXPECT_EQ(occurrences(html, "<svg"), 2u);
   EXPECT_EQ(occurrences(html, "<details class=\"case\""), report.results.size());
   EXPECT_EQ(occurrences(html, "<details class=\"exchange\""), 3u);
-  EXPECT_NE(html.find("FAILED: 2 failed, 1 unexpectedly passed, 1 error; 1 case-file error "
-                      "(exit code 1)"),
+  EXPECT_NE(html.find("FAILED: 2 failed, 1 unexpectedly passed, 1 error, 1 not run; 1 case-file "
+                      "error (exit code 1)"),
             std::string::npos);
   // Matrix rows and a cell that filters on operation and outcome.
   EXPECT_NE(html.find("data-filter=\"op:ReplicateKey\""), std::string::npos);
@@ -315,7 +315,7 @@ TEST(HtmlScript, FiltersTheCaseList) {
        it != std::sregex_iterator(); ++it) {
     data["links"].push_back(html_unescape((*it)[1]));
   }
-  ASSERT_EQ(data["cases"].size(), 8u);
+  ASSERT_EQ(data["cases"].size(), 9u);
   ASSERT_EQ(data["outcomes"].size(), 8u);  // one checkbox per outcome, NotRun included
 
   const size_t begin = html.find("<script>") + 8;
@@ -329,24 +329,26 @@ TEST(HtmlScript, FiltersTheCaseList) {
   ASSERT_EQ(status, 0) << output;
   const auto out = nlohmann::json::parse(output);
   using V = std::vector<int>;
-  // Sample order: 0 Pass, 1 Fail, 2 Error, 3 Skip, 4 Disabled, 5 XFail, 6 XPass, 7 Fail.
-  EXPECT_EQ(out["initial"].get<V>(), (V{0, 1, 2, 3, 4, 5, 6, 7}));
-  EXPECT_EQ(out["initial_shown"], "8 of 8 cases shown");
+  // Sample order: 0 Pass, 1 Fail, 2 Error, 3 Skip, 4 Disabled, 5 XFail, 6 XPass, 7 Fail, 8 NotRun
+  // (of a CreateKey case).
+  EXPECT_EQ(out["initial"].get<V>(), (V{0, 1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(out["initial_shown"], "9 of 9 cases shown");
   EXPECT_EQ(out["op_exact"].get<V>(), (V{0, 1}));
-  EXPECT_EQ(out["op_lower"].get<V>(), (V{0, 1, 3}));
+  EXPECT_EQ(out["op_lower"].get<V>(), (V{0, 1, 3, 8}));
   EXPECT_EQ(out["op_prefix"].get<V>(), V{});
-  EXPECT_EQ(out["substring"].get<V>(), (V{0, 1, 3}));
+  EXPECT_EQ(out["substring"].get<V>(), (V{0, 1, 3, 8}));
   EXPECT_EQ(out["tag_exact"].get<V>(), V{});
   EXPECT_EQ(out["tag_word"].get<V>(), (V{1, 4}));
   EXPECT_EQ(out["outcome"].get<V>(), (V{1, 7}));
   EXPECT_EQ(out["two_terms"].get<V>(), V{1});
-  EXPECT_EQ(out["shown"], "1 of 8 cases shown");
+  EXPECT_EQ(out["shown"], "1 of 9 cases shown");
   EXPECT_EQ(out["link"].get<V>(), V{2});
   EXPECT_EQ(out["link_value"], "op:DescribeKey outcome:Error");
-  EXPECT_EQ(out["show_all"].get<V>(), (V{0, 1, 2, 3, 4, 5, 6, 7}));
-  EXPECT_EQ(out["problems"].get<V>(), (V{1, 2, 3, 6, 7}));
-  EXPECT_EQ(out["no_pass"].get<V>(), (V{1, 2, 3, 4, 5, 6, 7}));
-  EXPECT_EQ(out["opened"], 7);
+  EXPECT_EQ(out["show_all"].get<V>(), (V{0, 1, 2, 3, 4, 5, 6, 7, 8}));
+  // A case never run is a problem too: no verdict on it.
+  EXPECT_EQ(out["problems"].get<V>(), (V{1, 2, 3, 6, 7, 8}));
+  EXPECT_EQ(out["no_pass"].get<V>(), (V{1, 2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(out["opened"], 8);
 }
 
 }  // namespace

@@ -23,6 +23,11 @@ void expect_same(const RunReport& a, const RunReport& b) {
   EXPECT_EQ(a.elapsed, b.elapsed);
   EXPECT_EQ(a.run_prefix, b.run_prefix);
   EXPECT_EQ(a.file_errors, b.file_errors);
+  EXPECT_EQ(a.has_identity, b.has_identity);
+  EXPECT_TRUE(a.identity == b.identity);
+  EXPECT_EQ(a.stopped, b.stopped);
+  EXPECT_EQ(a.stop_message, b.stop_message);
+  EXPECT_EQ(a.shared_cause, b.shared_cause);
   ASSERT_EQ(a.results.size(), b.results.size());
   for (size_t i = 0; i < a.results.size(); ++i) {
     const auto& x = a.results[i];
@@ -37,6 +42,7 @@ void expect_same(const RunReport& a, const RunReport& b) {
     EXPECT_EQ(x.outcome, y.outcome);
     EXPECT_EQ(x.message, y.message);
     EXPECT_EQ(x.xfail_reason, y.xfail_reason);
+    EXPECT_EQ(x.failure_code, y.failure_code);
     EXPECT_EQ(x.file, y.file);
     EXPECT_EQ(x.line, y.line);
     EXPECT_EQ(x.elapsed, y.elapsed);
@@ -57,6 +63,26 @@ TEST(JsonReport, CarriesTheSchemaVersion) {
   EXPECT_EQ(document["schema_version"], reports::kReportSchemaVersion);
   EXPECT_EQ(reports::kReportSchemaVersion, 1);
   EXPECT_EQ(json::parse(reports::to_json_text(sample_report()))["schema_version"], 1);
+}
+
+TEST(JsonReport, RecordsWhatWasRunAndWhyItStopped) {
+  RunReport report = sample_report();
+  report.stopped = "interrupted";
+  report.stop_message = "interrupted by SIGTERM";
+  const json document = reports::to_json_document(report);
+  const json& identity = document["identity"];
+  EXPECT_EQ(identity["dialects"], json({"alibaba", "volcengine"}));
+  EXPECT_EQ(identity["endpoints"]["volcengine"], "https://kms.cn-beijing.volces.com");
+  EXPECT_EQ(identity["filters"], json({"volc.*"}));
+  EXPECT_EQ(identity["features"], json({"multi-region"}));
+  EXPECT_EQ(document["stopped"]["reason"], "interrupted");
+  EXPECT_EQ(document["stopped"]["message"], "interrupted by SIGTERM");
+  EXPECT_EQ(document["summary"]["notrun"], 1);
+  // A report without identity (an older kmsconf's) still reads, and says so.
+  json old = document;
+  old.erase("identity");
+  EXPECT_FALSE(reports::from_json_document(old).has_identity);
+  expect_same(reports::from_json_document(document), report);
 }
 
 TEST(JsonReport, RoundTripsThroughAFile) {

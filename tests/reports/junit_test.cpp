@@ -398,13 +398,13 @@ TEST(Junit, OneSuitePerDialectWithCounts) {
   ASSERT_EQ(suites.size(), 3u);  // volcengine, alibaba, case-files
   const auto& volc = *suites[0];
   EXPECT_EQ(attr(volc, "name"), "kmsconf.volcengine");
-  EXPECT_EQ(attr(volc, "tests"), "5");
+  EXPECT_EQ(attr(volc, "tests"), "6");
   EXPECT_EQ(attr(volc, "failures"), "1");
-  EXPECT_EQ(attr(volc, "errors"), "1");
+  EXPECT_EQ(attr(volc, "errors"), "2");   // Error + NotRun: a case never run is no pass
   EXPECT_EQ(attr(volc, "skipped"), "2");  // Skip + Disabled
   EXPECT_EQ(attr(volc, "time"), "12.462");
   EXPECT_EQ(attr(volc, "timestamp"), "2026-11-22T09:31:00Z");
-  EXPECT_EQ(volc.all("testcase").size(), 5u);
+  EXPECT_EQ(volc.all("testcase").size(), 6u);
 
   const auto& ali = *suites[1];
   EXPECT_EQ(attr(ali, "name"), "kmsconf.alibaba");
@@ -420,9 +420,9 @@ TEST(Junit, OneSuitePerDialectWithCounts) {
   EXPECT_EQ(attr(*files.all("testcase")[0], "name"), "fixtures/volcengine/bad.json:42");
   ASSERT_NE(files.all("testcase")[0]->first("error"), nullptr);
 
-  EXPECT_EQ(attr(root, "tests"), "9");
+  EXPECT_EQ(attr(root, "tests"), "10");
   EXPECT_EQ(attr(root, "failures"), "3");
-  EXPECT_EQ(attr(root, "errors"), "2");
+  EXPECT_EQ(attr(root, "errors"), "3");
   EXPECT_EQ(attr(root, "time"), "4.321");
 }
 

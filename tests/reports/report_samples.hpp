@@ -52,6 +52,13 @@ inline RunReport sample_report() {
   report.started_at = "2026-11-22T09:31:00Z";
   report.elapsed = 4321ms;
   report.run_prefix = "kc-20261122t0931-4f2a";
+  report.has_identity = true;
+  report.identity.dialects = {"alibaba", "volcengine"};
+  report.identity.endpoints = {{"volcengine", "https://kms.cn-beijing.volces.com"},
+                               {"alibaba", "in-process"}};
+  report.identity.suite_fingerprint = "sha256:00";
+  report.identity.filters = {"volc.*"};
+  report.identity.features = std::vector<std::string>{"multi-region"};
 
   auto pass = make_case("volc.encrypt.basic", Outcome::Pass);
   pass.doc = "seed Encrypt, request table";
@@ -114,7 +121,15 @@ inline RunReport sample_report() {
   inferred.actions = {"DescribeKey"};
   inferred.message = "steps[1] DescribeKey: body KeyMetadata.Origin: expected Aliyun_KMS";
   inferred.elapsed = 3ms;
+  inferred.failure_code = "InvalidParameter";
   report.results.push_back(inferred);
+
+  auto not_run = make_case("volc.keys.late", Outcome::NotRun);
+  not_run.tags = {"keys"};
+  not_run.actions = {"CreateKey"};
+  not_run.message = "interrupted by SIGTERM";
+  not_run.elapsed = 0ms;  // never started
+  report.results.push_back(not_run);
 
   report.file_errors.push_back(
       "fixtures/volcengine/bad.json:42: cases[3].steps[0].expect.status: must be an integer");

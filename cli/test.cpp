@@ -347,6 +347,11 @@ void add_test_command(CLI::App& app, std::function<int()>* run) {
                   "ALIBABA_CLOUD_SECURITY_TOKEN")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--verbose,-v", o->verbose, "Also print a line per skipped case");
+  cmd->footer(
+      "Exit codes: 0 every case behaved as documented; 1 a Fail or XPass (with --baseline: a "
+      "regression); 2 usage or configuration, found before anything is sent; 3 no verdict "
+      "(errors, cases not run, a failed preflight, failures sharing one cause such as refused "
+      "credentials); 128+N interrupted by signal N (reports written). See docs/ci-gating.md.");
   cmd->callback([o, run] { *run = [o] { return run_test(*o); }; });
 }
 

@@ -122,7 +122,9 @@ bool filter_matches(std::string_view filter, std::string_view id);
 int exit_code(const RunReport& report);
 
 // Recorded form of a request or response with signatures, security tokens and the given
-// secrets replaced by "<redacted>".
+// secrets replaced by "<redacted>". A secret shorter than kMinRedactedSecretLength is left
+// alone (a case's deliberately wrong secret "wrong" is no secret, and would mangle the text).
+inline constexpr size_t kMinRedactedSecretLength = 6;
 std::string render_request(const HttpRequest& request, const std::vector<std::string>& secrets);
 std::string render_response(const HttpResponse& response, const std::vector<std::string>& secrets);
 std::string redact(std::string text, const std::vector<std::string>& secrets);

@@ -37,7 +37,7 @@ namespace fs = std::filesystem;
 using conformance::Outcome;
 
 // After the first SIGINT/SIGTERM, how long running steps may still wait for their answers.
-constexpr std::chrono::milliseconds kStopGrace{2000};
+constexpr std::chrono::milliseconds kStopGrace{1000};
 
 // --list: the selected cases, one line each, marked when a missing feature would disable them.
 void list_cases(const std::vector<conformance::Case>& cases, const conformance::RunOptions& r) {

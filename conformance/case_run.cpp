@@ -232,7 +232,7 @@ class CaseRun {
       } catch (const TemplateError& e) {
         return StepFailure{Outcome::Error, where + ": template: " + e.what()};
       }
-      resolved.not_after = limits_.control.steps_not_after();
+      resolved.give_up_at = [&control = limits_.control] { return control.steps_not_after(); };
       Exchange exchange;
       try {
         exchange = send(step, resolved, label, result);
@@ -292,7 +292,9 @@ class CaseRun {
         record_note(result, label, std::string("skipped: ") + e.what());
         continue;
       }
-      resolved.not_after = limits_.control.cleanup_not_after(limits_.cleanup_timeout);
+      resolved.give_up_at = [&limits = limits_, started = SteadyClock::now()] {
+        return std::optional(limits.control.cleanup_not_after(started, limits.cleanup_timeout));
+      };
       try {
         Exchange exchange = send(step, resolved, label, result);
         previous_ = std::move(exchange);

@@ -36,9 +36,9 @@ struct ResolvedStep {
   Placement placement = Placement::Auto;
   std::string region;
   AuthOverride auth;
-  // The latest instant to wait for the answer (a run deadline or stop grace), on top of the
-  // per-request timeout.
-  std::optional<std::chrono::steady_clock::time_point> not_after;
+  // When to give up waiting for the answer (a run's deadline, or a stop's grace), asked again
+  // while waiting; on top of the per-request timeout.
+  client::GiveUpAt give_up_at;
 };
 
 // Why a call was refused when the reason lies outside conformance: the run's configuration or

@@ -67,7 +67,7 @@ Exchange send_step(client::HttpClient& http, const ResolvedStep& step, const Exc
   } else {
     out.request = build();
   }
-  out.response = http.send(out.request, step.not_after);
+  out.response = http.send(out.request, step.give_up_at);
   auto parsed = parse(out.response);
   if (!parsed) throw_not_envelope(out.response, envelope);
   out.status = parsed->status;

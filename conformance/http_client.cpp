@@ -76,14 +76,39 @@ std::string millis(std::chrono::milliseconds d) {
   return std::to_string(d.count()) + " ms";
 }
 
-void run_io(net::io_context& ioc) {
+constexpr std::chrono::milliseconds kGiveUpPoll{50};
+
+// Runs the pending operations to completion. With `give_up_at`, asks it every kGiveUpPoll and,
+// once its instant has passed, calls `cancel` (the operations then complete as aborted, while
+// what their handlers refer to is still alive). Returns whether it gave up.
+bool run_io(net::io_context& ioc, const GiveUpAt& give_up_at = {},
+            const std::function<void()>& cancel = {}) {
   ioc.restart();
-  ioc.run();
+  if (!give_up_at) {
+    ioc.run();
+    return false;
+  }
+  bool gave_up = false;
+  while (!ioc.stopped()) {
+    ioc.run_for(kGiveUpPoll);
+    if (gave_up || ioc.stopped()) continue;
+    auto limit = give_up_at();
+    if (limit && Clock::now() >= *limit) {
+      gave_up = true;
+      cancel();
+    }
+  }
+  return gave_up;
+}
+
+TransportError gave_up(const std::string& doing) {
+  return TransportError(Kind::Timeout, "gave up " + doing + ": the run is stopping");
 }
 
 // Resolves on `ioc` with a deadline; numeric hosts skip DNS.
 tcp::resolver::results_type resolve(net::io_context& ioc, const Endpoint& ep,
-                                    Clock::time_point deadline, std::chrono::milliseconds budget) {
+                                    Clock::time_point deadline, std::chrono::milliseconds budget,
+                                    const GiveUpAt& give_up_at) {
   tcp::resolver resolver(ioc);
   net::steady_timer timer(ioc);
   error_code rec = net::error::would_block;
@@ -103,7 +128,12 @@ tcp::resolver::results_type resolve(net::io_context& ioc, const Endpoint& ep,
       resolver.cancel();
     }
   });
-  run_io(ioc);
+  if (run_io(ioc, give_up_at, [&] {
+        resolver.cancel();
+        timer.cancel();
+      })) {
+    throw gave_up("resolving '" + ep.host + "'");
+  }
   if (timed_out) {
     throw TransportError(Kind::Timeout,
                          "resolving '" + ep.host + "' took longer than " + millis(budget));
@@ -118,12 +148,15 @@ tcp::resolver::results_type resolve(net::io_context& ioc, const Endpoint& ep,
 
 // Connects `stream` to the first reachable resolved address before the deadline.
 void connect_tcp(net::io_context& ioc, beast::tcp_stream& stream, const Endpoint& ep,
-                 Clock::time_point deadline, std::chrono::milliseconds budget) {
-  auto results = resolve(ioc, ep, deadline, budget);
+                 Clock::time_point deadline, std::chrono::milliseconds budget,
+                 const GiveUpAt& give_up_at = {}) {
+  auto results = resolve(ioc, ep, deadline, budget, give_up_at);
   error_code cec = net::error::would_block;
   stream.expires_at(deadline);
   stream.async_connect(results, [&](error_code ec, const tcp::endpoint&) { cec = ec; });
-  run_io(ioc);
+  if (run_io(ioc, give_up_at, [&] { stream.cancel(); })) {
+    throw gave_up("connecting to " + ep.host_header());
+  }
   if (cec == beast::error::timeout) {
     throw TransportError(
         Kind::Timeout, "connecting to " + ep.host_header() + " took longer than " + millis(budget));
@@ -253,6 +286,7 @@ struct HttpClient::Impl {
   Endpoint ep;
   ClientOptions opt;
   std::chrono::milliseconds budget{0};  // this request's share of time, for timeout messages
+  GiveUpAt give_up_at;                  // this request's, when it has one
   net::io_context ioc{1};
   std::unique_ptr<ssl::context> ssl_ctx;
   std::optional<beast::tcp_stream> plain;
@@ -338,7 +372,7 @@ struct HttpClient::Impl {
       plain.emplace(ioc);
     }
     try {
-      connect_tcp(ioc, lowest(), ep, deadline, budget);
+      connect_tcp(ioc, lowest(), ep, deadline, budget, give_up_at);
       ++opened;
       if (secure) handshake(deadline);
     } catch (...) {
@@ -366,7 +400,9 @@ struct HttpClient::Impl {
     error_code hec = net::error::would_block;
     lowest().expires_at(deadline);
     secure->async_handshake(ssl::stream_base::client, [&](error_code ec) { hec = ec; });
-    run_io(ioc);
+    if (run_io(ioc, give_up_at, [&] { lowest().cancel(); })) {
+      throw gave_up("the TLS handshake with " + ep.host_header());
+    }
     if (!hec) return;
     if (hec == beast::error::timeout) {
       throw TransportError(Kind::Timeout, "TLS handshake with " + ep.host_header() +
@@ -435,7 +471,9 @@ struct HttpClient::Impl {
     lowest().expires_at(deadline);
     with_stream(
         [&](auto& s) { http::async_write(s, msg, [&](error_code ec, std::size_t) { wec = ec; }); });
-    run_io(ioc);
+    if (run_io(ioc, give_up_at, [&] { lowest().cancel(); })) {
+      throw gave_up("sending to " + ep.host_header());
+    }
     if (wec) {
       result.ec = wec;
       result.write_failed = true;
@@ -451,7 +489,9 @@ struct HttpClient::Impl {
       with_stream([&](auto& s) {
         http::async_read(s, buffer, parser, [&](error_code ec, std::size_t) { rec = ec; });
       });
-      run_io(ioc);
+      if (run_io(ioc, give_up_at, [&] { lowest().cancel(); })) {
+        throw gave_up("waiting for " + ep.host_header() + "'s answer");
+      }
       if (rec == ssl::error::stream_truncated && parser.is_header_done() && !parser.is_done()) {
         // close-delimited body from a server that skipped close_notify
         error_code eof_ec;
@@ -527,14 +567,26 @@ struct HttpClient::Impl {
                           "connection to " + who + " failed: " + ec.message());
   }
 
-  HttpResponse send(const HttpRequest& request, std::optional<Clock::time_point> not_after) {
+  HttpResponse send(const HttpRequest& request, const GiveUpAt& give_up) {
     auto msg = build(request);
     const bool head = request.method == "HEAD";
     const auto now = Clock::now();
     auto deadline = now + opt.timeout;
-    if (not_after && *not_after < deadline) deadline = std::max(*not_after, now);
+    if (auto limit = give_up ? give_up() : std::nullopt; limit && *limit < deadline) {
+      deadline = std::max(*limit, now);
+    }
     budget = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    give_up_at = give_up;
+    try {
+      return send_before(msg, head, deadline);
+    } catch (const TransportError&) {
+      drop();  // a connection given up on mid-request is in no state to be reused
+      throw;
+    }
+  }
 
+  HttpResponse send_before(const http::request<http::string_body>& msg, bool head,
+                           Clock::time_point deadline) {
     bool reused = connected();
     if (reused && !idle_connection_usable()) {
       drop();
@@ -567,9 +619,8 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
-HttpResponse HttpClient::send(const HttpRequest& request,
-                              std::optional<std::chrono::steady_clock::time_point> not_after) {
-  return impl_->send(request, not_after);
+HttpResponse HttpClient::send(const HttpRequest& request, const GiveUpAt& give_up_at) {
+  return impl_->send(request, give_up_at);
 }
 void HttpClient::close() {
   impl_->drop();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -55,6 +56,9 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// When a request in flight must give up (nullopt: not before its own timeout).
+using GiveUpAt = std::function<std::optional<std::chrono::steady_clock::time_point>()>;
+
 struct ClientOptions {
   std::chrono::milliseconds timeout{10000};  // whole send(): connect + TLS + write + read
   bool insecure = false;                     // HTTPS: skip certificate and hostname checks
@@ -81,10 +85,10 @@ class HttpClient {
   // Interim 1xx responses (except 101) are skipped. Throws TransportError; throws
   // std::invalid_argument for requests that cannot be put on the wire (CR/LF in a header, a
   // Transfer-Encoding header, a method or target with spaces).
-  // `not_after` shortens the timeout for this request alone (a run's deadline or stop grace):
-  // the request gives up at the earlier of the two.
-  HttpResponse send(const HttpRequest& request,
-                    std::optional<std::chrono::steady_clock::time_point> not_after = std::nullopt);
+  // `give_up_at`, when given, is asked before the request and about every 50 ms while it waits
+  // for the instant to give up (a run's deadline, or a stop that came in meanwhile): the request
+  // then ends with TransportError(Timeout), whatever its own timeout still allows.
+  HttpResponse send(const HttpRequest& request, const GiveUpAt& give_up_at = {});
 
   // Drops the kept-alive connection, if any.
   void close();

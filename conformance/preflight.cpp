@@ -83,11 +83,11 @@ std::string explain_cause(Cause cause, const std::string& code, const PreflightT
 }
 
 PreflightResult preflight(DialectDriver& driver, const PreflightTarget& target,
-                          std::optional<std::chrono::steady_clock::time_point> not_after) {
+                          const client::GiveUpAt& give_up_at) {
   ResolvedStep probe;
   probe.action = driver.probe_action();
   probe.params = nlohmann::json::object();
-  probe.not_after = not_after;
+  probe.give_up_at = give_up_at;
   Exchange exchange;
   // A throttled probe is tried again once: a busy account is no reason to stop.
   for (int attempt = 0; attempt < 2; ++attempt) {

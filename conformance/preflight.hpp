@@ -30,7 +30,7 @@ struct PreflightResult {
 // Sends the dialect's probe (DialectDriver::probe_action) and reads the answer. Never throws
 // for what the endpoint does.
 PreflightResult preflight(DialectDriver& driver, const PreflightTarget& target,
-                          std::optional<std::chrono::steady_clock::time_point> not_after);
+                          const client::GiveUpAt& give_up_at);
 
 // One line on what a cause outside conformance means and which option fixes it, e.g.
 // "the credentials were refused (SignatureDoesNotMatch): check --credentials c.json".

@@ -50,8 +50,8 @@ std::optional<RunControl::Clock::time_point> RunControl::steps_not_after() const
 }
 
 RunControl::Clock::time_point RunControl::cleanup_not_after(
-    std::chrono::milliseconds cleanup_timeout) const {
-  const auto own = Clock::now() + cleanup_timeout;
+    Clock::time_point started, std::chrono::milliseconds cleanup_timeout) const {
+  const auto own = started + cleanup_timeout;
   std::lock_guard lock(mutex_);
   auto limit = steps_limit_locked();
   return limit ? std::min(own, *limit + kCleanupAfterStop) : own;

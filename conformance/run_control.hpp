@@ -40,7 +40,9 @@ class RunControl {
   // Cleanup steps: each at most `cleanup_timeout`, and once the run stops (or with a deadline) no
   // later than the step limit plus kCleanupAfterStop, so a dead endpoint cannot hold the run's end
   // hostage. What cleanup could not remove carries the run prefix, for `--sweep`.
-  Clock::time_point cleanup_not_after(std::chrono::milliseconds cleanup_timeout) const;
+  // `started`: when the cleanup step was sent.
+  Clock::time_point cleanup_not_after(Clock::time_point started,
+                                      std::chrono::milliseconds cleanup_timeout) const;
 
  private:
   std::optional<Clock::time_point> steps_limit_locked() const;

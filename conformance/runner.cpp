@@ -115,8 +115,8 @@ void run_preflight(const Environment& env, const RunOptions& options, RunControl
                    std::vector<std::string>& notes) {
   for (const auto& [dialect, target] : env.targets) {
     auto driver = env.driver(dialect);
-    PreflightResult result =
-        preflight(*driver, describe(target, options), control.steps_not_after());
+    PreflightResult result = preflight(*driver, describe(target, options),
+                                       [&control] { return control.steps_not_after(); });
     notes.insert(notes.end(), result.notes.begin(), result.notes.end());
     if (!result.ok) {
       // A probe cut short by the run's deadline: the deadline is the reason, the probe a note.

@@ -146,6 +146,30 @@ TEST(RunStopping, StopRequestFromOutsideLetsRunningCasesFinishAndStartsNoOther) 
   EXPECT_EQ(conformance::exit_code(report), 3);
 }
 
+TEST(RunStopping, StopCutsARequestAlreadyInFlightAfterItsGrace) {
+  RawPeer stall(RawPeer::Mode::Stall);
+  RunOptions o = remote(stall.url());  // per-request timeout 30 s
+  o.jobs = 1;
+  conformance::RunControl control;
+  o.control = &control;
+  std::thread signal([&] {
+    std::this_thread::sleep_for(300ms);  // the first case's request is waiting by then
+    control.request_stop(conformance::stop_reason::kInterrupted, "interrupted by SIGINT", 200ms);
+  });
+  auto started = Clock::now();
+  RunReport report = conformance::run(cases(5), o);
+  auto took = Clock::now() - started;
+  signal.join();
+  // 300 ms, the 200 ms grace, then at most kCleanupAfterStop for the cleanup in flight.
+  EXPECT_LT(took, 500ms + conformance::RunControl::kCleanupAfterStop + 1s);
+  EXPECT_EQ(report.stopped, "interrupted");
+  const CaseResult& first = report.results.at(0);
+  EXPECT_EQ(first.outcome, Outcome::Error);
+  EXPECT_THAT(first.message, HasSubstr("gave up waiting for"));
+  EXPECT_THAT(first.message, HasSubstr("the run is stopping"));
+  EXPECT_EQ(count(report, Outcome::NotRun), 4u);
+}
+
 TEST(RunStopping, CleanupStepsHaveATimeoutOfTheirOwn) {
   FakeKms fake([](const HttpRequest&, const std::string& action) {
     if (action == "ScheduleKeyDeletion") std::this_thread::sleep_for(1500ms);
@@ -165,11 +189,8 @@ TEST(RunControl, FirstStopWinsAndLimitsStepsAndCleanup) {
   conformance::RunControl control;
   EXPECT_FALSE(control.should_stop());
   EXPECT_FALSE(control.steps_not_after().has_value());
-  auto before = Clock::now();
-  auto limit = control.cleanup_not_after(300ms);
-  auto after = Clock::now();
-  EXPECT_GE(limit, before + 300ms);
-  EXPECT_LE(limit, after + 300ms);
+  const auto started = Clock::now();
+  EXPECT_EQ(control.cleanup_not_after(started, 300ms), started + 300ms);
 
   control.request_stop("interrupted", "interrupted by SIGINT", 1s);
   control.request_stop("max-failures", "later", 0ms);
@@ -179,7 +200,7 @@ TEST(RunControl, FirstStopWinsAndLimitsStepsAndCleanup) {
   ASSERT_TRUE(control.steps_not_after().has_value());
   EXPECT_LE(*control.steps_not_after(), Clock::now() + 1s);
   // Cleanup: at most its own timeout, and no later than the stop plus kCleanupAfterStop.
-  EXPECT_LE(control.cleanup_not_after(1h),
+  EXPECT_LE(control.cleanup_not_after(Clock::now(), 1h),
             *control.steps_not_after() + conformance::RunControl::kCleanupAfterStop);
 }
 

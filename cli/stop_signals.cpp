@@ -5,18 +5,21 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 
 namespace kmsconf::cli {
 namespace {
 
-volatile sig_atomic_t g_signal = 0;
+// Lock-free, so the handler may touch it; atomic, so the watcher thread may read it.
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
 
 extern "C" void on_stop_signal(int signal_number) {
-  if (g_signal != 0) ::_exit(128 + signal_number);  // the second signal: stop now
-  g_signal = signal_number;
+  if (g_signal.load() != 0) ::_exit(128 + signal_number);  // the second signal: stop now
+  g_signal.store(signal_number);
 }
 
 constexpr std::chrono::milliseconds kWatchInterval{100};
@@ -26,7 +29,7 @@ constexpr std::chrono::milliseconds kWatchInterval{100};
 StopOnSignals::StopOnSignals(conformance::RunControl& control, std::chrono::milliseconds grace,
                              std::function<void(const char*)> announce, std::function<void()> tick)
     : control_(control), grace_(grace), announce_(std::move(announce)), tick_(std::move(tick)) {
-  g_signal = 0;
+  g_signal.store(0);
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
@@ -50,7 +53,7 @@ void StopOnSignals::watch() {
   std::unique_lock lock(mutex_);
   while (!done_) {
     wake_.wait_for(lock, kWatchInterval);
-    const int signal_number = g_signal;
+    const int signal_number = g_signal.load();
     if (signal_number != 0 && seen_ == 0) {
       seen_ = signal_number;
       const char* name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";

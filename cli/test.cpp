@@ -183,30 +183,27 @@ int run_cases(const TestOptions& o, const std::vector<conformance::Case>& cases,
                                         std::chrono::seconds(o.progress_seconds));
   conformance::RunControl control;
   r.control = &control;
-  conformance::RunReport report;
-  int signal_number = 0;
-  {
-    StopOnSignals signals(
-        control, kStopGrace,
-        [&](const char* name) {
-          progress.say(std::string("stopping: ") + name +
-                       " (running cases get a short grace, then cleanup and reports; a second "
-                       "signal exits at once)");
-        },
-        [&] { progress.tick(); });
-    report = conformance::run(cases, r, &progress);
-    signal_number = signals.signal();
-  }
+  // The handlers stay until the reports are written: a first signal then only marks the run
+  // interrupted (it is already ending); a second still exits at once.
+  StopOnSignals signals(
+      control, kStopGrace,
+      [&](const char* name) {
+        progress.say(std::string("stopping: ") + name +
+                     " (requests in flight get a short grace, then cleanup and reports; a second "
+                     "signal exits at once)");
+      },
+      [&] { progress.tick(); });
+  conformance::RunReport report = conformance::run(cases, r, &progress);
+  progress.end();
   report.file_errors = file_errors;
-  progress.clear();
 
   std::cout << "\n"
             << conformance::summary_table(report) << "\n"
             << conformance::totals_line(report) << "\n";
   write_reports(o, report);
-  if (signal_number != 0) return 128 + signal_number;
-  if (baseline) return baseline_exit(*baseline, report);
-  return conformance::exit_code(report);
+  const int code = baseline ? baseline_exit(*baseline, report) : conformance::exit_code(report);
+  if (signals.signal() != 0) return 128 + signals.signal();
+  return code;
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ namespace {
 
 constexpr int kMaxAttempts = 100;  // a case asking for more gets this many
 constexpr milliseconds kMaxInterval{60000};
+constexpr milliseconds kRetrySlice{50};  // how often a wait before a retry looks for a stop
 
 struct StepFailure {
   Outcome outcome;
@@ -200,16 +201,33 @@ class CaseRun {
       if (!step.retry) break;
       if (all_hold(step.retry->until, exchange.body, context_)) break;
       if (all_hold(step.retry->stop, exchange.body, context_)) break;
-      if (attempt < attempts && limits_.control.should_stop()) break;  // the run is ending
-      if (attempt < attempts) std::this_thread::sleep_for(interval);
+      if (attempt < attempts && !wait_to_retry(interval)) {
+        // The run is stopping: an answer that never reached its retry condition is no verdict.
+        record(result, attempt_label(label, attempt, attempts), exchange);
+        throw client::TransportError(client::TransportErrorKind::Timeout,
+                                     "gave up retrying after attempt " + std::to_string(attempt) +
+                                         " of " + std::to_string(attempts) +
+                                         ": the run is stopping");
+      }
     }
-    std::string shown = label;
-    if (step.retry) {
-      shown += " (attempt " + std::to_string(std::min(attempt, attempts)) + " of " +
-               std::to_string(attempts) + ")";
-    }
-    record(result, shown, exchange);
+    record(result, step.retry ? attempt_label(label, std::min(attempt, attempts), attempts) : label,
+           exchange);
     return exchange;
+  }
+
+  static std::string attempt_label(const std::string& label, int attempt, int attempts) {
+    return label + " (attempt " + std::to_string(attempt) + " of " + std::to_string(attempts) + ")";
+  }
+
+  // Waits `interval` before a retry, in short slices; false as soon as the run is stopping.
+  bool wait_to_retry(milliseconds interval) {
+    const auto until = SteadyClock::now() + interval;
+    for (;;) {
+      if (limits_.control.should_stop()) return false;
+      const auto now = SteadyClock::now();
+      if (now >= until) return true;
+      std::this_thread::sleep_for(std::min<SteadyClock::duration>(until - now, kRetrySlice));
+    }
   }
 
   std::optional<StepFailure> run_steps(CaseResult& result) {

@@ -109,8 +109,15 @@ void ConsoleProgress::clear_locked() {
   }
 }
 
+void ConsoleProgress::end() {
+  std::lock_guard lock(mutex_);
+  clear_locked();
+  ended_ = true;
+}
+
 void ConsoleProgress::say(const std::string& line) {
   std::lock_guard lock(mutex_);
+  if (ended_) return;
   clear_locked();
   out_ << line << "\n" << std::flush;
 }
@@ -126,7 +133,8 @@ void ConsoleProgress::plain_line_locked() {
 
 void ConsoleProgress::tick() {
   std::lock_guard lock(mutex_);
-  if (!tty_ && total_ > 0 && done_ < total_ && Clock::now() - last_plain_ >= plain_every_) {
+  if (!ended_ && !tty_ && total_ > 0 && done_ < total_ &&
+      Clock::now() - last_plain_ >= plain_every_) {
     plain_line_locked();
   }
 }

@@ -34,6 +34,9 @@ class ConsoleProgress : public ProgressSink {
   void say(const std::string& line);
   // Clears the progress line (call before printing anything else).
   void clear();
+  // The run is over: clears the line; tick() and say() print nothing from now on, so that they
+  // cannot interleave with the summary.
+  void end();
 
  private:
   void clear_locked();
@@ -50,6 +53,7 @@ class ConsoleProgress : public ProgressSink {
   size_t total_ = 0;
   size_t failures_ = 0;
   size_t line_width_ = 0;
+  bool ended_ = false;
 };
 
 // "55 cases Disabled: 40 need feature \"multi-region\", 15 need \"kms-hsm\"" (enable them with

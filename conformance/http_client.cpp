@@ -101,8 +101,9 @@ bool run_io(net::io_context& ioc, const GiveUpAt& give_up_at = {},
   return gave_up;
 }
 
+// The caller's GiveUpAt limit passed: a run's deadline, a stop, or a cleanup step's timeout.
 TransportError gave_up(const std::string& doing) {
-  return TransportError(Kind::Timeout, "gave up " + doing + ": the run is stopping");
+  return TransportError(Kind::Timeout, "gave up " + doing + " at the limit the run set");
 }
 
 // Resolves on `ioc` with a deadline; numeric hosts skip DNS.
@@ -154,7 +155,8 @@ void connect_tcp(net::io_context& ioc, beast::tcp_stream& stream, const Endpoint
   error_code cec = net::error::would_block;
   stream.expires_at(deadline);
   stream.async_connect(results, [&](error_code ec, const tcp::endpoint&) { cec = ec; });
-  if (run_io(ioc, give_up_at, [&] { stream.cancel(); })) {
+  // close, not cancel: a range connect moves on to the next address after a cancel.
+  if (run_io(ioc, give_up_at, [&] { stream.close(); })) {
     throw gave_up("connecting to " + ep.host_header());
   }
   if (cec == beast::error::timeout) {
@@ -572,15 +574,24 @@ struct HttpClient::Impl {
     const bool head = request.method == "HEAD";
     const auto now = Clock::now();
     auto deadline = now + opt.timeout;
+    bool cut_short = false;  // the run's limit, not the request's own timeout, bounds it
     if (auto limit = give_up ? give_up() : std::nullopt; limit && *limit < deadline) {
       deadline = std::max(*limit, now);
+      cut_short = true;
     }
     budget = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
     give_up_at = give_up;
     try {
       return send_before(msg, head, deadline);
-    } catch (const TransportError&) {
+    } catch (const TransportError& e) {
       drop();  // a connection given up on mid-request is in no state to be reused
+      // A timeout at the run's limit says nothing about the endpoint's speed: say whose it was.
+      const std::string_view text = e.what();
+      if (cut_short && e.kind() == Kind::Timeout && text.find(": gave up ") == std::string::npos) {
+        const size_t kind_prefix = to_string(Kind::Timeout).size() + 2;  // "Timeout: "
+        throw gave_up("after " + millis(budget) + " (" + std::string(text.substr(kind_prefix)) +
+                      ")");
+      }
       throw;
     }
   }

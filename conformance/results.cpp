@@ -135,8 +135,8 @@ json identity_json(const RunIdentity& identity) {
               {"filters", identity.filters},
               {"tags", identity.tags},
               {"exclude_tags", identity.exclude_tags},
-              {"features", nullptr}};
-  if (identity.features) out["features"] = *identity.features;
+              {"features", identity.features},
+              {"regions", identity.regions}};
   return out;
 }
 
@@ -154,8 +154,13 @@ RunIdentity identity_from_json(const json& object, const std::string& where) {
   identity.filters = strings(object, "filters", where);
   identity.tags = strings(object, "tags", where);
   identity.exclude_tags = strings(object, "exclude_tags", where);
-  if (auto it = object.find("features"); it != object.end() && !it->is_null()) {
-    identity.features = strings(object, "features", where);
+  identity.features = strings(object, "features", where);
+  if (auto it = object.find("regions"); it != object.end()) {
+    if (!it->is_object()) bad(where + ".regions", "must be an object");
+    for (const auto& [dialect, region] : it->items()) {
+      if (!region.is_string()) bad(where + ".regions." + dialect, "must be a string");
+      identity.regions[dialect] = region.get<std::string>();
+    }
   }
   return identity;
 }

@@ -69,7 +69,10 @@ struct RunIdentity {
   std::vector<std::string> filters;              // the --filter patterns, sorted
   std::vector<std::string> tags;                 // sorted
   std::vector<std::string> exclude_tags;         // sorted
-  std::optional<std::vector<std::string>> features;  // nullopt: the default set
+  // "dialect:feature" for each feature the selected cases need that the run enables (explicit
+  // --features and the defaults alike; e.g. sts-credentials only with a session token), sorted.
+  std::vector<std::string> features;
+  std::map<std::string, std::string> regions;  // dialect -> the region the run used
 
   bool operator==(const RunIdentity&) const = default;
 };

@@ -103,7 +103,7 @@ std::string endpoints_text(const std::map<std::string, std::string>& endpoints) 
   for (const auto& [dialect, endpoint] : endpoints) {
     out += (out.empty() ? "" : ", ") + dialect + "=" + endpoint;
   }
-  return out;
+  return out.empty() ? "(none)" : out;
 }
 
 void differ(std::vector<std::string>& out, const std::string& what, const std::string& was,
@@ -127,8 +127,8 @@ std::vector<std::string> identity_differences(const RunReport& baseline,
   differ(out, "--filter", listed(was.filters), listed(current.filters));
   differ(out, "--tags", listed(was.tags), listed(current.tags));
   differ(out, "--exclude-tags", listed(was.exclude_tags), listed(current.exclude_tags));
-  differ(out, "--features", was.features ? listed(*was.features) : "(default)",
-         current.features ? listed(*current.features) : "(default)");
+  differ(out, "regions", endpoints_text(was.regions), endpoints_text(current.regions));
+  differ(out, "features the selected cases need", listed(was.features), listed(current.features));
   if (!out.empty()) return out;
   // Same target and selection, but the suite itself may have moved on: most of the baseline's
   // cases gone means it no longer describes this suite.

@@ -45,9 +45,10 @@ BaselineComparison compare(const conformance::RunReport& baseline,
                            const conformance::RunReport& current);
 
 // Why the baseline cannot judge this run, one line each; empty when it can. A baseline judges
-// only a run of the same dialects, endpoints and selection (--filter, --tags, --exclude-tags,
-// --features) in which at least half of its cases are selected again; one without identity (an
-// older report) judges nothing.
+// only a run of the same dialects, endpoints, regions and selection (--filter, --tags,
+// --exclude-tags, and the features the selected cases need that the run enables) in which at
+// least half of its cases are selected again; one without identity (an older report) judges
+// nothing.
 std::vector<std::string> identity_differences(const conformance::RunReport& baseline,
                                               const conformance::RunIdentity& current,
                                               const std::vector<std::string>& current_ids);

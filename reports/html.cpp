@@ -120,10 +120,13 @@ std::string verdict(const RunReport& report) {
   const size_t fail = report.count(Outcome::Fail), xpass = report.count(Outcome::XPass),
                error = report.count(Outcome::Error), not_run = report.count(Outcome::NotRun);
   if (!report.stopped.empty()) {
+    const bool judged_failed = xpass > 0 || (fail > 0 && report.shared_cause.empty());
+    const std::string exit = report.stopped == "interrupted" ? "128+signal"
+                             : judged_failed                 ? "1"
+                                                             : "3";
     return "INCOMPLETE: " + report.stop_message + " (" + plural(not_run, "case", "cases") +
-           " not run" +
-           (fail + xpass > 0 ? ", " + std::to_string(fail + xpass) + " failed; exit code 1)"
-                             : "; exit code 3, or 128+signal when interrupted)");
+           " not run" + (fail + xpass > 0 ? ", " + std::to_string(fail + xpass) + " failed" : "") +
+           "; exit code " + exit + ")";
   }
   const std::string file_errors =
       report.file_errors.empty()

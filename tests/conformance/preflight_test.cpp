@@ -166,9 +166,25 @@ TEST(SharedCause, FailuresThatAllShareAnAuthenticationCauseJudgeNothing) {
   o.preflight = false;
   RunReport report = conformance::run(volc_cases(), o);
   EXPECT_EQ(report.count(Outcome::Fail), 2u);
-  EXPECT_THAT(report.shared_cause, HasSubstr("all 2 failing cases were refused for one reason"));
+  EXPECT_THAT(report.shared_cause,
+              HasSubstr("all 2 failing cases (of 2 run) were refused for one reason"));
   EXPECT_THAT(report.shared_cause, HasSubstr("credentials were refused (InvalidAccessKey)"));
   EXPECT_EQ(conformance::exit_code(report), 3);
+}
+
+TEST(SharedCause, ARefusalOfAFewCasesAmongPassesIsAFinding) {
+  // E.g. a negative-auth case answered with the wrong code: a conformance failure, exit 1.
+  FakeKms fake([](const HttpRequest&, const std::string& action) {
+    if (action == "Encrypt") return volc_error(401, action, "InvalidAccessKey", "invalid");
+    return volc_ok(action, json{{"KeyID", "k"}});
+  });
+  RunOptions o = remote(fake.url(), "volcengine");
+  o.preflight = false;
+  RunReport report = conformance::run(volc_cases(), o);
+  EXPECT_EQ(report.count(Outcome::Fail), 1u);
+  EXPECT_EQ(report.count(Outcome::Pass), 1u);
+  EXPECT_TRUE(report.shared_cause.empty()) << report.shared_cause;
+  EXPECT_EQ(conformance::exit_code(report), 1);
 }
 
 TEST(SharedCause, OneFailureOfAnotherKindKeepsTheVerdict) {
@@ -190,6 +206,7 @@ TEST(RunIdentityOf, RecordsDialectsEndpointsAndSelection) {
   o.filters = {"volc.*", "ali.keys.*"};
   o.tags = {"keys", "crypto"};
   o.features = std::set<std::string>{"multi-region"};
+  o.regions["alibaba"] = "cn-shanghai";
   auto identity = conformance::identity_of(volc_cases(), o);
   EXPECT_EQ(identity.dialects, (std::vector<std::string>{"alibaba", "volcengine"}));
   EXPECT_EQ(identity.endpoints.at("volcengine"), "https://kms.example.com");
@@ -198,8 +215,23 @@ TEST(RunIdentityOf, RecordsDialectsEndpointsAndSelection) {
   EXPECT_EQ(conformance::identity_of(volc_cases(), o).endpoints.at("volcengine"), "in-process");
   EXPECT_EQ(identity.filters, (std::vector<std::string>{"ali.keys.*", "volc.*"}));
   EXPECT_EQ(identity.tags, (std::vector<std::string>{"crypto", "keys"}));
-  ASSERT_TRUE(identity.features.has_value());
-  EXPECT_EQ(*identity.features, std::vector<std::string>{"multi-region"});
+  // Only features the selected cases need, and only those the run enables: none of these two
+  // cases needs one.
+  EXPECT_TRUE(identity.features.empty());
+  EXPECT_EQ(identity.regions.at("volcengine"), "cn-beijing");
+  EXPECT_EQ(identity.regions.at("alibaba"), "cn-shanghai");
+  o.filters.clear();  // select pf.a and pf.b
+  o.tags.clear();
+  std::vector<Case> needing = volc_cases();
+  needing[0].features = {"multi-region"};
+  needing[1].features = {"sts-credentials"};  // the credential has no session token
+  EXPECT_EQ(conformance::identity_of(needing, o).features,
+            std::vector<std::string>{"volcengine:multi-region"});
+  o.endpoint = "https://kms.example.com";
+  o.features.reset();  // the default for a remote endpoint: sts-credentials with a token only
+  o.credentials["volcengine"].session_token = "a-session-token-value";
+  EXPECT_EQ(conformance::identity_of(needing, o).features,
+            (std::vector<std::string>{"volcengine:multi-region", "volcengine:sts-credentials"}));
   EXPECT_THAT(identity.suite_fingerprint, ::testing::StartsWith("sha256:"));
 }
 

@@ -165,9 +165,39 @@ TEST(RunStopping, StopCutsARequestAlreadyInFlightAfterItsGrace) {
   EXPECT_EQ(report.stopped, "interrupted");
   const CaseResult& first = report.results.at(0);
   EXPECT_EQ(first.outcome, Outcome::Error);
-  EXPECT_THAT(first.message, HasSubstr("gave up waiting for"));
-  EXPECT_THAT(first.message, HasSubstr("the run is stopping"));
+  EXPECT_THAT(first.message, HasSubstr("Timeout: gave up"));
+  EXPECT_THAT(first.message, HasSubstr("at the limit the run set"));
   EXPECT_EQ(count(report, Outcome::NotRun), 4u);
+}
+
+TEST(RunStopping, RetryLoopCutShortByAStopIsNoVerdictNotAFail) {
+  // A throttling case retries until the answer is throttled; a stop in between must not judge
+  // the unthrottled answer it had then.
+  FakeKms fake([](const HttpRequest&, const std::string& action) {
+    return volc_ok(action, json{{"KeyID", "k"}});
+  });
+  RunOptions o = remote(fake.url());
+  o.jobs = 1;
+  conformance::RunControl control;
+  o.control = &control;
+  conformance::Retry retry;
+  retry.attempts = 100;
+  retry.interval = 100ms;
+  retry.until = {conformance::Assertion{"Result.Code", "equals", "Throttled", ""}};
+  Case throttling =
+      make_case("stop.retry", "volcengine", {S("DescribeRegions").status(403).retry(retry)});
+  std::thread stop([&] {
+    std::this_thread::sleep_for(300ms);
+    control.request_stop(conformance::stop_reason::kMaxFailures, "stopped", 0ms);
+  });
+  auto started = Clock::now();
+  RunReport report = conformance::run({throttling}, o);
+  stop.join();
+  EXPECT_LT(Clock::now() - started, 2s) << "the wait between retries looks for the stop";
+  const CaseResult& r = report.results.at(0);
+  EXPECT_EQ(r.outcome, Outcome::Error) << r.message;
+  EXPECT_THAT(r.message, HasSubstr("gave up retrying after attempt"));
+  EXPECT_EQ(conformance::exit_code(report), 3);
 }
 
 TEST(RunStopping, CleanupStepsHaveATimeoutOfTheirOwn) {
@@ -182,6 +212,8 @@ TEST(RunStopping, CleanupStepsHaveATimeoutOfTheirOwn) {
   EXPECT_EQ(r.outcome, Outcome::Pass) << "a cleanup failure never changes the outcome";
   EXPECT_LT(r.elapsed, 1000ms);
   ASSERT_EQ(r.exchanges.size(), 2u);
+  // The cleanup's own limit, not the endpoint's speed, ended the wait, and the message says so.
+  EXPECT_THAT(r.exchanges[1].response, HasSubstr("gave up after 200 ms"));
   EXPECT_THAT(r.exchanges[1].response, HasSubstr("within 200 ms"));
 }
 

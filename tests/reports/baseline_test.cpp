@@ -266,12 +266,16 @@ TEST(BaselineIdentity, EachDifferenceIsNamed) {
   other = identity();
   other.filters.clear();
   other.tags = {"keys"};
-  other.features = std::vector<std::string>{"multi-region"};
+  other.features = {"volcengine:multi-region"};
+  other.regions = {{"volcengine", "cn-shanghai"}};
   lines = reports::identity_differences(baseline, other, {"a", "b"});
-  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0], "--filter: baseline volc.keys.*, this run (none)");
   EXPECT_EQ(lines[1], "--tags: baseline (none), this run keys");
-  EXPECT_EQ(lines[2], "--features: baseline (default), this run multi-region");
+  EXPECT_EQ(lines[2], "regions: baseline (none), this run volcengine=cn-shanghai");
+  EXPECT_EQ(lines[3],
+            "features the selected cases need: baseline (none), this run "
+            "volcengine:multi-region");
 }
 
 TEST(BaselineIdentity, MostCasesMissingOrNoIdentityIsRefused) {

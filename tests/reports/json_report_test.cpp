@@ -74,7 +74,8 @@ TEST(JsonReport, RecordsWhatWasRunAndWhyItStopped) {
   EXPECT_EQ(identity["dialects"], json({"alibaba", "volcengine"}));
   EXPECT_EQ(identity["endpoints"]["volcengine"], "https://kms.cn-beijing.volces.com");
   EXPECT_EQ(identity["filters"], json({"volc.*"}));
-  EXPECT_EQ(identity["features"], json({"multi-region"}));
+  EXPECT_EQ(identity["features"], json({"volcengine:multi-region"}));
+  EXPECT_EQ(identity["regions"]["volcengine"], "cn-beijing");
   EXPECT_EQ(document["stopped"]["reason"], "interrupted");
   EXPECT_EQ(document["stopped"]["message"], "interrupted by SIGTERM");
   EXPECT_EQ(document["summary"]["notrun"], 1);

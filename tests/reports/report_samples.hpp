@@ -58,7 +58,8 @@ inline RunReport sample_report() {
                                {"alibaba", "in-process"}};
   report.identity.suite_fingerprint = "sha256:00";
   report.identity.filters = {"volc.*"};
-  report.identity.features = std::vector<std::string>{"multi-region"};
+  report.identity.features = {"volcengine:multi-region"};
+  report.identity.regions = {{"volcengine", "cn-beijing"}, {"alibaba", "cn-hangzhou"}};
 
   auto pass = make_case("volc.encrypt.basic", Outcome::Pass);
   pass.doc = "seed Encrypt, request table";

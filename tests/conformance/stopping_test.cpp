@@ -49,6 +49,28 @@ std::vector<Case> cases(size_t n) {
   return out;
 }
 
+// Every call answered with success.
+HttpResponse answer_ok(const HttpRequest&, const std::string& action) {
+  return volc_ok(action, json{{"KeyID", "k"}});
+}
+
+// One job at a time, stoppable from the test through `control`, as the signal watcher does.
+RunOptions stoppable(const std::string& url, conformance::RunControl& control) {
+  RunOptions o = remote(url);
+  o.jobs = 1;
+  o.control = &control;
+  return o;
+}
+
+// Requests a stop after `delay` from another thread; join it after the run.
+std::thread stop_after(conformance::RunControl& control, std::chrono::milliseconds delay,
+                       const std::string& reason, std::chrono::milliseconds grace) {
+  return std::thread([&control, delay, reason, grace] {
+    std::this_thread::sleep_for(delay);
+    control.request_stop(reason, "stopped by the test", grace);
+  });
+}
+
 size_t count(const RunReport& report, Outcome outcome) {
   return report.count(outcome);
 }
@@ -129,13 +151,9 @@ class StopAfterFirst : public conformance::ProgressSink {
 };
 
 TEST(RunStopping, StopRequestFromOutsideLetsRunningCasesFinishAndStartsNoOther) {
-  FakeKms fake([](const HttpRequest&, const std::string& action) {
-    return volc_ok(action, json{{"KeyID", "k"}});
-  });
-  RunOptions o = remote(fake.url());
-  o.jobs = 1;
+  FakeKms fake(answer_ok);
   conformance::RunControl control;
-  o.control = &control;
+  RunOptions o = stoppable(fake.url(), control);
   StopAfterFirst sink(control);
   RunReport report = conformance::run(cases(8), o, &sink);
   EXPECT_EQ(count(report, Outcome::Pass), 1u);
@@ -148,14 +166,10 @@ TEST(RunStopping, StopRequestFromOutsideLetsRunningCasesFinishAndStartsNoOther) 
 
 TEST(RunStopping, StopCutsARequestAlreadyInFlightAfterItsGrace) {
   RawPeer stall(RawPeer::Mode::Stall);
-  RunOptions o = remote(stall.url());  // per-request timeout 30 s
-  o.jobs = 1;
   conformance::RunControl control;
-  o.control = &control;
-  std::thread signal([&] {
-    std::this_thread::sleep_for(300ms);  // the first case's request is waiting by then
-    control.request_stop(conformance::stop_reason::kInterrupted, "interrupted by SIGINT", 200ms);
-  });
+  RunOptions o = stoppable(stall.url(), control);  // per-request timeout 30 s
+  // By 300 ms the first case's request is waiting.
+  std::thread signal = stop_after(control, 300ms, conformance::stop_reason::kInterrupted, 200ms);
   auto started = Clock::now();
   RunReport report = conformance::run(cases(5), o);
   auto took = Clock::now() - started;
@@ -173,23 +187,16 @@ TEST(RunStopping, StopCutsARequestAlreadyInFlightAfterItsGrace) {
 TEST(RunStopping, RetryLoopCutShortByAStopIsNoVerdictNotAFail) {
   // A throttling case retries until the answer is throttled; a stop in between must not judge
   // the unthrottled answer it had then.
-  FakeKms fake([](const HttpRequest&, const std::string& action) {
-    return volc_ok(action, json{{"KeyID", "k"}});
-  });
-  RunOptions o = remote(fake.url());
-  o.jobs = 1;
+  FakeKms fake(answer_ok);
   conformance::RunControl control;
-  o.control = &control;
+  RunOptions o = stoppable(fake.url(), control);
   conformance::Retry retry;
   retry.attempts = 100;
   retry.interval = 100ms;
   retry.until = {conformance::Assertion{"Result.Code", "equals", "Throttled", ""}};
   Case throttling =
       make_case("stop.retry", "volcengine", {S("DescribeRegions").status(403).retry(retry)});
-  std::thread stop([&] {
-    std::this_thread::sleep_for(300ms);
-    control.request_stop(conformance::stop_reason::kMaxFailures, "stopped", 0ms);
-  });
+  std::thread stop = stop_after(control, 300ms, conformance::stop_reason::kMaxFailures, 0ms);
   auto started = Clock::now();
   RunReport report = conformance::run({throttling}, o);
   stop.join();

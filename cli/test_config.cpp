@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "conformance/case_loader.hpp"
-#include "conformance/duration.hpp"
+#include "protocol/duration.hpp"
 
 namespace kmsconf::cli {
 namespace {
@@ -242,7 +242,7 @@ void read_regions(const TestOptions& o, conformance::RunOptions& r) {
 
 void read_stop_limits(const TestOptions& o, conformance::RunOptions& r) {
   if (!o.deadline.empty()) {
-    auto deadline = conformance::parse_duration(o.deadline);
+    auto deadline = kmsconf::parse_duration(o.deadline);
     if (!deadline || deadline->count() == 0) {
       throw ConfigError("--deadline " + o.deadline +
                         ": not a duration (a whole number with ms, s, m or h: 90s, 20m)");

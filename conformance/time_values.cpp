@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "conformance/duration.hpp"
+#include "protocol/duration.hpp"
 #include "conformance/templates.hpp"
 
 namespace kmsconf::conformance {

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "conformance/duration.hpp"
+#include "protocol/duration.hpp"
 #include "conformance/run_control.hpp"
 #include "conformance/runner.hpp"
 #include "tests/conformance/fake_server.hpp"
@@ -256,7 +256,7 @@ TEST(RunControl, PassedDeadlineBecomesTheStopReason) {
 }
 
 TEST(Durations, WholeNumbersWithOneUnit) {
-  using conformance::parse_duration;
+  using kmsconf::parse_duration;
   EXPECT_EQ(parse_duration("500ms"), 500ms);
   EXPECT_EQ(parse_duration("20s"), 20s);
   EXPECT_EQ(parse_duration("2m"), 120s);

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string_view>
 
-namespace kmsconf::conformance {
+namespace kmsconf {
 
 // nullopt for anything else: no unit, a unit it does not know, a sign, a fraction, overflow.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
-}  // namespace kmsconf::conformance
+}  // namespace kmsconf

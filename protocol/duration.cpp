@@ -1,11 +1,11 @@
 // parse_duration (duration.hpp).
-#include "conformance/duration.hpp"
+#include "protocol/duration.hpp"
 
 #include <array>
 #include <cstdint>
 #include <utility>
 
-namespace kmsconf::conformance {
+namespace kmsconf {
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   static constexpr std::array<std::pair<std::string_view, int64_t>, 5> kUnits{
@@ -29,4 +29,4 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::nullopt;
 }
 
-}  // namespace kmsconf::conformance
+}  // namespace kmsconf

@@ -2,7 +2,7 @@
 // V3) plus the case's auth deviations; answers read through alibaba::parse_response.
 #include <stdexcept>
 
-#include "conformance/alibaba_client.hpp"
+#include "client/alibaba_client.hpp"
 #include "conformance/driver.hpp"
 #include "conformance/driver_support.hpp"
 #include "protocol/alibaba/envelope.hpp"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "conformance/case_model.hpp"
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 #include "protocol/http_message.hpp"
 
 namespace kmsconf::conformance {

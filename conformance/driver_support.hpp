@@ -13,7 +13,7 @@
 
 #include "conformance/case_model.hpp"
 #include "conformance/driver.hpp"
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 #include "protocol/http_message.hpp"
 
 namespace kmsconf::conformance::detail {

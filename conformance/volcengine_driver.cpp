@@ -4,7 +4,7 @@
 
 #include "conformance/driver.hpp"
 #include "conformance/driver_support.hpp"
-#include "conformance/volcengine_client.hpp"
+#include "client/volcengine_client.hpp"
 #include "protocol/volcengine/envelope.hpp"
 #include "protocol/volcengine/errors.hpp"
 #include "protocol/volcengine/signer.hpp"

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 #include "tests/cli/child_process.hpp"
 
 namespace kmsconf::testing {

@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
-#include "conformance/http_client.hpp"
-#include "conformance/volcengine_client.hpp"
+#include "client/http_client.hpp"
+#include "client/volcengine_client.hpp"
 #include "protocol/volcengine/errors.hpp"
 #include "reference_server/engine/crypto/crypto.hpp"
 #include "reference_server/engine/crypto/key_pool.hpp"

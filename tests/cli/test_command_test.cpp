@@ -25,7 +25,7 @@
 #include "conformance/case_file.hpp"
 #include "conformance/runner.hpp"
 #include "conformance/templates.hpp"
-#include "conformance/volcengine_client.hpp"
+#include "client/volcengine_client.hpp"
 #include "reference_server/credentials.hpp"
 #include "reference_server/reference_server.hpp"
 #include "tests/cli/child_process.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "conformance/driver.hpp"
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 #include "protocol/alibaba/signer.hpp"
 #include "protocol/time_format.hpp"
 #include "protocol/volcengine/signer.hpp"

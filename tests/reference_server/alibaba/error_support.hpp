@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/alibaba_client.hpp"
+#include "client/alibaba_client.hpp"
 #include "protocol/alibaba/envelope.hpp"
 #include "protocol/alibaba/errors.hpp"
 

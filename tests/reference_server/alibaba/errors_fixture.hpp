@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "conformance/alibaba_client.hpp"
+#include "client/alibaba_client.hpp"
 #include "protocol/alibaba/errors.hpp"
 #include "protocol/alibaba/signer.hpp"
 #include "protocol/encoding.hpp"

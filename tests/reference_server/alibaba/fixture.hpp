@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "conformance/alibaba_client.hpp"
+#include "client/alibaba_client.hpp"
 #include "protocol/encoding.hpp"
 #include "protocol/time_format.hpp"
 #include "reference_server/engine/engine.hpp"

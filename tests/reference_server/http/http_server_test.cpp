@@ -31,7 +31,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 #include "reference_server/http/http_server.hpp"
 
 namespace {

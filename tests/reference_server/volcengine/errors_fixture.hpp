@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "conformance/volcengine_client.hpp"
+#include "client/volcengine_client.hpp"
 #include "protocol/volcengine/errors.hpp"
 #include "reference_server/pipeline.hpp"
 #include "tests/reference_server/volcengine/fixture.hpp"

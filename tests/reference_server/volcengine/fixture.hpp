@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "conformance/volcengine_client.hpp"
+#include "client/volcengine_client.hpp"
 #include "protocol/encoding.hpp"
 #include "reference_server/engine/engine.hpp"
 #include "reference_server/reference_server.hpp"

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "conformance/http_client.hpp"
-#include "conformance/volcengine_client.hpp"
+#include "client/http_client.hpp"
+#include "client/volcengine_client.hpp"
 #include "protocol/encoding.hpp"
 #include "protocol/volcengine/envelope.hpp"
 #include "protocol/volcengine/errors.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 #include "protocol/volcengine/envelope.hpp"
 #include "protocol/volcengine/signer.hpp"
 

@@ -1,4 +1,4 @@
-#include "conformance/volcengine_client.hpp"
+#include "client/volcengine_client.hpp"
 
 #include <algorithm>
 

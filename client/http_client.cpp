@@ -1,4 +1,4 @@
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "conformance/alibaba_client.hpp"
+#include "client/alibaba_client.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "conformance/http_client.hpp"
+#include "client/http_client.hpp"
 #include "protocol/alibaba/envelope.hpp"
 #include "protocol/alibaba/signer.hpp"
 

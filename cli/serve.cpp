@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "client/dialect.hpp"
 #include "reference_server/engine/crypto/key_pool.hpp"
 #include "reference_server/reference_server.hpp"
 
@@ -22,7 +23,7 @@ namespace kmsconf::cli {
 namespace {
 
 struct ServeOptions {
-  std::string dialect = "volcengine";
+  std::string dialect{dialect_name(DialectId::Volcengine)};
   std::vector<std::string> listen{"127.0.0.1:8080"};
   std::string credentials_file;
   std::string quotas_file;
@@ -64,7 +65,7 @@ struct Listener {
 Listener parse_listener(const std::string& text, const std::string& default_dialect) {
   size_t eq = text.find('=');
   std::string dialect = eq == std::string::npos ? default_dialect : text.substr(0, eq);
-  auto parsed = server::dialect_from_name(dialect);
+  auto parsed = dialect_from_name(dialect);
   if (!parsed) throw std::invalid_argument("--listen " + text + ": unknown dialect " + dialect);
   auto [address, port] = split_listen(eq == std::string::npos ? text : text.substr(eq + 1));
   return {*parsed, address, port};
@@ -175,7 +176,7 @@ int serve(const ServeOptions& o) {
   std::set<std::string> served;  // dialect names
   for (const auto& text : o.listen) {
     listeners.push_back(parse_listener(text, o.dialect));
-    served.insert(std::string(server::dialect_name(listeners.back().dialect)));
+    served.insert(std::string(dialect_name(listeners.back().dialect)));
   }
   if (!o.credentials_file.empty() && !o.credentials_out.empty()) {
     throw std::invalid_argument(
@@ -205,8 +206,8 @@ int serve(const ServeOptions& o) {
     std::string home = options.regions.front();
     servers.push_back(std::make_unique<server::ReferenceServer>(std::move(options)));
     servers.back()->start();
-    std::cout << "kmsconf reference KMS (" << server::dialect_name(listener.dialect)
-              << ") listening on " << servers.back()->endpoint() << ", region " << home << "\n";
+    std::cout << "kmsconf reference KMS (" << dialect_name(listener.dialect) << ") listening on "
+              << servers.back()->endpoint() << ", region " << home << "\n";
     if (o.fault_injection) {
       std::cout << "fault injection on (test only): X-Kmsconf-Fault is honoured\n";
     }
@@ -234,7 +235,7 @@ void add_serve_command(CLI::App& app, std::function<int()>* run) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand("serve", "Run the reference KMS server standalone");
   cmd->add_option("--dialect", options->dialect, "Wire dialect")
-      ->check(CLI::IsMember({"volcengine", "alibaba"}))
+      ->check(CLI::IsMember(client::dialect_names()))
       ->capture_default_str();
   cmd->add_option("--listen", options->listen,
                   "ADDRESS:PORT (the --dialect) or DIALECT=ADDRESS:PORT; repeat to serve both "

@@ -20,6 +20,7 @@
 #include "cli/test_command.hpp"
 #include "cli/test_config.hpp"
 #include "cli/version.hpp"
+#include "client/dialect.hpp"
 #include "conformance/case_file.hpp"
 #include "conformance/console.hpp"
 #include "conformance/results.hpp"
@@ -32,6 +33,11 @@
 
 namespace kmsconf::cli {
 namespace {
+
+std::vector<std::string> with_all(std::vector<std::string> dialects) {
+  dialects.emplace_back("all");
+  return dialects;
+}
 
 namespace fs = std::filesystem;
 using conformance::Outcome;
@@ -150,7 +156,7 @@ std::vector<conformance::Case> load_cases(const TestOptions& o, const std::strin
                                           const conformance::RunOptions& r,
                                           std::vector<std::string>& file_errors) {
   std::vector<conformance::Case> cases;
-  for (const char* dialect : {"volcengine", "alibaba"}) {
+  for (const std::string& dialect : client::dialect_names()) {
     fs::path dir = fs::path(fixtures) / dialect;
     const bool wanted =
         std::find(r.dialects.begin(), r.dialects.end(), dialect) != r.dialects.end();
@@ -256,7 +262,7 @@ void add_test_command(CLI::App& app, std::function<int()>* run) {
   CLI::App* cmd = app.add_subcommand(
       "test", "Run the conformance cases against an endpoint (default: in-process servers)");
   cmd->add_option("--dialect", o->dialect, "Which dialect's cases to run")
-      ->check(CLI::IsMember({"volcengine", "alibaba", "all"}))
+      ->check(CLI::IsMember(with_all(client::dialect_names())))
       ->capture_default_str();
   cmd->add_option("--endpoint", o->endpoints,
                   "http(s)://host[:port] for every dialect, or DIALECT=URL (repeatable); "

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "client/dialect.hpp"
 #include "conformance/case_loader.hpp"
 #include "protocol/duration.hpp"
 
@@ -21,22 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Where each dialect's credential comes from when no --credentials file names it.
-struct CredentialVariables {
-  const char* dialect;
-  const char* access_key_id;
-  const char* secret;
-  const char* session_token;
-};
-constexpr CredentialVariables kCredentialVariables[] = {
-    {"volcengine", "VOLC_ACCESSKEY", "VOLC_SECRETKEY", "VOLC_SESSION_TOKEN"},
-    {"alibaba", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-     "ALIBABA_CLOUD_SECURITY_TOKEN"},
-};
-
 bool known_dialect(const std::string& name) {
-  return std::any_of(std::begin(kCredentialVariables), std::end(kCredentialVariables),
-                     [&](const CredentialVariables& v) { return name == v.dialect; });
+  return client::find_dialect(name) != nullptr;
 }
 
 std::string read_text(const std::string& path, const std::string& what) {
@@ -108,8 +95,8 @@ std::map<std::string, std::string> read_expected_failures(const std::string& pat
   return out;
 }
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
+std::string env(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
   return value ? value : "";
 }
 
@@ -152,11 +139,15 @@ conformance::Credentials credential_entry(const std::string& path, const std::st
 // Environment first, then the --credentials file over it. Values are never printed; where each
 // came from is kept, for messages about a refused credential.
 void read_credentials(const std::string& path, conformance::RunOptions& r) {
-  for (const auto& v : kCredentialVariables) {
+  // Where each dialect's credential comes from when no --credentials file names it.
+  for (DialectId id : kDialectIds) {
+    const auto& dialect = client::descriptor(id);
+    const auto& v = dialect.credential_variables;
+    const std::string name(dialect.name);
     if (env(v.access_key_id).empty()) continue;
-    r.credentials[v.dialect] = {env(v.access_key_id), env(v.secret), env(v.session_token)};
-    r.credential_sources[v.dialect] =
-        std::string("the environment's ") + v.access_key_id + " and " + v.secret;
+    r.credentials[name] = {env(v.access_key_id), env(v.secret), env(v.session_token)};
+    r.credential_sources[name] =
+        "the environment's " + std::string(v.access_key_id) + " and " + std::string(v.secret);
   }
   if (path.empty()) return;
   const std::string text = read_text(path, "--credentials");
@@ -171,7 +162,7 @@ void read_credentials(const std::string& path, conformance::RunOptions& r) {
   for (const auto& [dialect, entry] : file.items()) {
     if (!known_dialect(dialect)) {
       throw ConfigError("--credentials " + where(path, text, dialect) + ": unknown dialect \"" +
-                        dialect + "\" (volcengine or alibaba); " + kTestFormat);
+                        dialect + "\" (" + dialect_choices() + "); " + kTestFormat);
     }
     r.credentials[dialect] = credential_entry(path, text, dialect, entry);
     r.credential_sources[dialect] = "--credentials " + path;
@@ -181,8 +172,8 @@ void read_credentials(const std::string& path, conformance::RunOptions& r) {
 void check_dialect(const std::string& option, const std::string& value,
                    const std::string& dialect) {
   if (!known_dialect(dialect)) {
-    throw ConfigError(option + " " + value + ": unknown dialect \"" + dialect +
-                      "\" (volcengine or alibaba)");
+    throw ConfigError(option + " " + value + ": unknown dialect \"" + dialect + "\" (" +
+                      dialect_choices() + ")");
   }
 }
 
@@ -294,7 +285,7 @@ void check_writable(const std::string& option, const std::string& path) {
 conformance::RunOptions run_options(const TestOptions& o) {
   conformance::RunOptions r;
   if (o.dialect == "all") {
-    r.dialects = {"volcengine", "alibaba"};
+    r.dialects = client::dialect_names();
   } else {
     r.dialects = {o.dialect};
   }

@@ -38,12 +38,20 @@ AlibabaClient::AlibabaClient(Endpoint endpoint, alibaba::Credentials credentials
 
 HttpRequest AlibabaClient::build(const std::string& action, const nlohmann::json& params,
                                  const AlibabaCallOptions& options) const {
+  return build_alibaba_request(action, params, credentials_, http_.endpoint().host_header(),
+                               options);
+}
+
+HttpRequest build_alibaba_request(const std::string& action, const nlohmann::json& params,
+                                  const alibaba::Credentials& default_credentials,
+                                  const std::string& host_header,
+                                  const AlibabaCallOptions& options) {
   HttpRequest request;
   request.method = options.method;
-  request.headers["Host"] = http_.endpoint().host_header();
+  request.headers["Host"] = host_header;
   for (const auto& [name, value] : options.extra_headers) request.headers[name] = value;
   const alibaba::Credentials& credentials =
-      options.credentials ? *options.credentials : credentials_;
+      options.credentials ? *options.credentials : default_credentials;
   QueryPairs operation = pairs_of(params);
   bool in_body = request.method != "GET" && (options.signing == AlibabaSigning::V1Tea ||
                                              options.signing == AlibabaSigning::V1PopCore ||

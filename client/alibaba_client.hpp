@@ -42,6 +42,13 @@ struct AlibabaCallResult {
   const nlohmann::json& body() const;  // the whole JSON body
 };
 
+// The pure request builder: action and parameters, credentials, the Host header value and the
+// options (time included: options.timestamp, empty = now) in; a signed request out. No I/O.
+HttpRequest build_alibaba_request(const std::string& action, const nlohmann::json& params,
+                                  const alibaba::Credentials& credentials,
+                                  const std::string& host_header,
+                                  const AlibabaCallOptions& options = {});
+
 class AlibabaClient {
  public:
   AlibabaClient(Endpoint endpoint, alibaba::Credentials credentials, ClientOptions options = {});

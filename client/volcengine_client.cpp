@@ -41,6 +41,14 @@ VolcengineClient::VolcengineClient(Endpoint endpoint, volcengine::Credentials cr
 
 HttpRequest VolcengineClient::build(const std::string& action, const nlohmann::json& params,
                                     const CallOptions& options) const {
+  return build_volcengine_request(action, params, credentials_, region_,
+                                  http_.endpoint().host_header(), options);
+}
+
+HttpRequest build_volcengine_request(const std::string& action, const nlohmann::json& params,
+                                     const volcengine::Credentials& default_credentials,
+                                     const std::string& region, const std::string& host_header,
+                                     const CallOptions& options) {
   HttpRequest request;
   QueryPairs query{{"Action", action}, {"Version", kVersion}};
   if (options.placement == Placement::Query) {
@@ -61,13 +69,13 @@ HttpRequest VolcengineClient::build(const std::string& action, const nlohmann::j
   if (!options.method.empty()) request.method = options.method;
   for (const auto& [name, value] : options.extra_headers) request.headers[name] = value;
   const volcengine::Credentials& credentials =
-      options.credentials ? *options.credentials : credentials_;
+      options.credentials ? *options.credentials : default_credentials;
   volcengine::SignOptions sign;
-  sign.region = options.region.empty() ? region_ : options.region;
+  sign.region = options.region.empty() ? region : options.region;
   sign.x_date = options.x_date;
   sign.style = options.style;
   // Go's signer sets and signs Host; Node's leaves it to the transport, unsigned (spec §2.2).
-  if (options.style == volcengine::SignerStyle::Go) sign.host = http_.endpoint().host_header();
+  if (options.style == volcengine::SignerStyle::Go) sign.host = host_header;
   if (!options.unsigned_headers.empty()) {
     // Learn the style's choice on a copy, then sign everything it picks but these.
     HttpRequest probe = request;
@@ -75,7 +83,7 @@ HttpRequest VolcengineClient::build(const std::string& action, const nlohmann::j
     sign.signed_headers_override = without(chosen, options.unsigned_headers);
   }
   volcengine::sign_request(request, credentials, sign);
-  request.headers.try_emplace("Host", http_.endpoint().host_header());
+  request.headers.try_emplace("Host", host_header);
   if (options.after_signing) options.after_signing(request);
   return request;
 }

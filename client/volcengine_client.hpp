@@ -42,6 +42,13 @@ struct CallResult {
   const nlohmann::json& result() const;  // the Result object, or an empty object
 };
 
+// The pure request builder: action and parameters, credentials, region, the Host header value and
+// the options (time included: options.x_date, empty = now) in; a signed request out. No I/O.
+HttpRequest build_volcengine_request(const std::string& action, const nlohmann::json& params,
+                                     const volcengine::Credentials& credentials,
+                                     const std::string& region, const std::string& host_header,
+                                     const CallOptions& options = {});
+
 class VolcengineClient {
  public:
   VolcengineClient(Endpoint endpoint, volcengine::Credentials credentials, std::string region,

@@ -52,7 +52,7 @@ class AlibabaDriver final : public DialectDriver {
       : credentials_{credentials.access_key_id, credentials.secret, credentials.session_token},
         client_(endpoint, credentials_, options) {}
 
-  std::string dialect() const override { return "alibaba"; }
+  std::string dialect() const override { return std::string(dialect_->name); }
 
   Exchange send(const ResolvedStep& step, const Exchange* previous) override {
     return detail::send_step(
@@ -60,43 +60,10 @@ class AlibabaDriver final : public DialectDriver {
         "an Alibaba Cloud envelope");
   }
 
-  bool known_code(const std::string& code) const override {
-    return alibaba::error_code_from_wire(code).has_value();
-  }
-
-  Cause cause_of(const std::string& code) const override {
-    using E = alibaba::ErrorCode;
-    auto known = alibaba::error_code_from_wire(code);
-    if (!known) return Cause::None;
-    switch (*known) {
-      case E::IncompleteSignature:
-      case E::SignatureDoesNotMatch:
-      case E::InvalidAccessKeyIdNotFound:
-      case E::InvalidAccessKeyIdInactive:
-      case E::ForbiddenAccessKey:
-      case E::MissingSecurityToken:
-      case E::InvalidSecurityTokenMismatchWithAccessKey:
-      case E::InvalidSecurityTokenExpired:
-      case E::InvalidSecurityTokenMalformed:
-        return Cause::Authentication;
-      case E::InvalidTimeStampExpired:
-      case E::IllegalTimestamp:
-        return Cause::Clock;
-      case E::ForbiddenKmsServiceNotEnabled:
-        return Cause::ServiceNotOpen;
-      case E::RejectedThrottling:
-      case E::Throttling:
-      case E::ThrottlingUser:
-      case E::ThrottlingApi:
-        return Cause::Throttled;
-      default:
-        return Cause::None;
-    }
-  }
-
-  // The region is the endpoint's host: a wrong one shows as a region missing from this list.
-  std::string probe_action() const override { return "DescribeRegions"; }
-  std::string regions_path() const override { return "Regions.Region"; }
+  bool known_code(const std::string& code) const override { return dialect_->known_code(code); }
+  Cause cause_of(const std::string& code) const override { return dialect_->cause_of(code); }
+  std::string probe_action() const override { return std::string(dialect_->probe_action); }
+  std::string regions_path() const override { return std::string(dialect_->regions_path); }
 
  private:
   HttpRequest build(const ResolvedStep& step) const {
@@ -124,17 +91,10 @@ class AlibabaDriver final : public DialectDriver {
 
   alibaba::Credentials credentials_;
   client::AlibabaClient client_;
+  const client::DialectDescriptor* dialect_ = &client::descriptor(DialectId::Alibaba);
 };
 
 }  // namespace
-
-// A success carrying a RequestId, or an error whose code the catalog knows.
-bool alibaba_speaks(const HttpResponse& response) {
-  auto parsed = alibaba::parse_response(response);
-  if (!parsed) return false;
-  if (parsed->error_code) return alibaba::error_code_from_wire(*parsed->error_code).has_value();
-  return parsed->status == 200 && !parsed->request_id.empty();
-}
 
 std::unique_ptr<DialectDriver> make_alibaba_driver(const client::Endpoint& endpoint,
                                                    const Credentials& credentials,

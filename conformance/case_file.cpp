@@ -11,6 +11,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "client/dialect.hpp"
 #include "conformance/case_loader.hpp"
 #include "conformance/json_path.hpp"
 #include "conformance/predicates.hpp"
@@ -313,7 +314,7 @@ void FileLoader::load() {
   if (dialect) {
     const auto& known = known_dialects();
     if (!contains(known, *dialect)) {
-      error("dialect", "unknown dialect \"" + *dialect + "\" (volcengine or alibaba)");
+      error("dialect", "unknown dialect \"" + *dialect + "\" (" + dialect_choices() + ")");
     } else if (!expected_dialect_.empty() && *dialect != expected_dialect_) {
       error("dialect",
             "is \"" + *dialect + "\" but the file is in the " + expected_dialect_ + " suite");
@@ -590,7 +591,7 @@ void load_file_into(const std::string& path, const std::string& dialect, IdRegis
 }  // namespace
 
 const std::vector<std::string>& known_dialects() {
-  static const std::vector<std::string> dialects = {"volcengine", "alibaba"};
+  static const std::vector<std::string> dialects = client::dialect_names();
   return dialects;
 }
 

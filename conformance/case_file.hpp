@@ -25,7 +25,7 @@ LoadedCases load_case_dir(const std::string& dir, const std::string& dialect);
 LoadedCases load_case_text(const std::string& text, const std::string& file,
                            const std::string& expected_dialect);
 
-// The dialects case files may name: "volcengine", "alibaba".
+// The dialects case files may name (protocol/dialect_id.hpp).
 const std::vector<std::string>& known_dialects();
 
 // Every field name the loader accepts, per kind of object: "file" (the top level), "case",

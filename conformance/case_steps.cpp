@@ -6,6 +6,7 @@
 #include <cstring>
 #include <regex>
 
+#include "client/dialect.hpp"
 #include "conformance/json_path.hpp"
 #include "conformance/predicates.hpp"
 #include "conformance/templates.hpp"
@@ -205,9 +206,10 @@ AuthOverride FileLoader::load_auth(const json& value, const std::string& field, 
     a.time_offset = std::chrono::seconds(*offset);
   }
   if (auto signing = get_string(value, field, "signing", false)) {
-    const std::vector<std::string> layouts = dialect_ == "volcengine"
-                                                 ? std::vector<std::string>{"node", "go"}
-                                                 : std::vector<std::string>{"v1", "v1-tea", "v3"};
+    const auto* descriptor = client::find_dialect(dialect_);
+    std::vector<std::string> layouts;
+    if (descriptor)
+      layouts.assign(descriptor->signing_layouts.begin(), descriptor->signing_layouts.end());
     if (contains(layouts, *signing)) {
       a.signing = signing;
     } else {

@@ -17,24 +17,29 @@ std::unique_ptr<DialectDriver> make_alibaba_driver(const client::Endpoint& endpo
                                                    const std::string& region,
                                                    const client::ClientOptions& options);
 
-bool volcengine_speaks(const HttpResponse& response);
-bool alibaba_speaks(const HttpResponse& response);
-
 std::unique_ptr<DialectDriver> make_driver(const std::string& dialect,
                                            const client::Endpoint& endpoint,
                                            const Credentials& credentials,
                                            const std::string& region,
                                            const client::ClientOptions& options) {
-  if (dialect == "volcengine")
-    return make_volcengine_driver(endpoint, credentials, region, options);
-  if (dialect == "alibaba") return make_alibaba_driver(endpoint, credentials, region, options);
-  throw std::invalid_argument("unknown dialect " + dialect + " (volcengine or alibaba)");
+  auto id = dialect_from_name(dialect);
+  if (!id)
+    throw std::invalid_argument("unknown dialect " + dialect + " (" + dialect_choices() + ")");
+  switch (*id) {
+    case DialectId::Volcengine:
+      return make_volcengine_driver(endpoint, credentials, region, options);
+    case DialectId::Alibaba:
+      return make_alibaba_driver(endpoint, credentials, region, options);
+  }
+  return nullptr;
 }
 
 std::vector<std::string> dialects_speaking(const HttpResponse& response) {
   std::vector<std::string> out;
-  if (volcengine_speaks(response)) out.push_back("volcengine");
-  if (alibaba_speaks(response)) out.push_back("alibaba");
+  for (DialectId id : kDialectIds) {
+    const auto& dialect = client::descriptor(id);
+    if (dialect.speaks(response)) out.emplace_back(dialect.name);
+  }
   return out;
 }
 

@@ -9,17 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "conformance/case_model.hpp"
+#include "client/dialect.hpp"
 #include "client/http_client.hpp"
+#include "conformance/case_model.hpp"
 #include "protocol/http_message.hpp"
 
 namespace kmsconf::conformance {
 
-struct Credentials {
-  std::string access_key_id;
-  std::string secret;
-  std::string session_token;
-};
+using Credentials = client::Credentials;
 
 struct Exchange {
   HttpRequest request;  // as sent
@@ -41,9 +38,8 @@ struct ResolvedStep {
   client::GiveUpAt give_up_at;
 };
 
-// Why a call was refused when the reason lies outside conformance: the run's configuration or
-// account, not the endpoint's behaviour. Each dialect maps its catalog's codes onto these.
-enum class Cause { None, Authentication, Clock, Region, ServiceNotOpen, Throttled };
+// Why a call was refused when the reason lies outside conformance (dialect.hpp).
+using Cause = client::Cause;
 
 // The transport saw a complete HTTP answer, but not in the dialect's envelope.
 class NotEnvelopeError : public client::TransportError {

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "client/http_client.hpp"
 #include "conformance/case_model.hpp"
 #include "conformance/driver.hpp"
-#include "client/http_client.hpp"
 #include "protocol/http_message.hpp"
 
 namespace kmsconf::conformance::detail {

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "client/dialect.hpp"
 #include "reference_server/engine/crypto/key_pool.hpp"
 
 namespace kmsconf::conformance::internal {
@@ -53,7 +54,8 @@ std::shared_ptr<const engine::crypto::KeyPool> cached_key_pool(const std::string
 }  // namespace
 
 std::string default_region(const std::string& dialect) {
-  return dialect == "alibaba" ? "cn-hangzhou" : "cn-beijing";
+  const auto* descriptor = client::find_dialect(dialect);
+  return descriptor ? std::string(descriptor->default_region) : std::string();
 }
 
 std::chrono::milliseconds elapsed_since(SteadyClock::time_point start) {
@@ -64,9 +66,12 @@ std::chrono::milliseconds elapsed_since(SteadyClock::time_point start) {
 // bounded retry loop (at most 100 requests 10 ms apart) to reach. Such cases run on a server of
 // their own, so the small quota never slows other cases.
 std::string low_quotas(const std::string& dialect) {
-  if (dialect == "alibaba") {
-    return R"({"pools": {"symmetric": {"rate": 5, "burst": 10, "actions": ["Encrypt", "Decrypt",
+  switch (*dialect_from_name(dialect)) {
+    case DialectId::Alibaba:
+      return R"({"pools": {"symmetric": {"rate": 5, "burst": 10, "actions": ["Encrypt", "Decrypt",
               "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"]}}})";
+    case DialectId::Volcengine:
+      break;
   }
   return R"({"actions": {"DescribeRegions": {"rate": 5, "burst": 10}}})";
 }
@@ -105,8 +110,8 @@ bool feature_enabled(const std::string& feature, const std::string& dialect,
 }
 
 void check_dialect(const std::string& dialect) {
-  if (dialect != "volcengine" && dialect != "alibaba") {
-    throw std::invalid_argument("unknown dialect \"" + dialect + "\" (volcengine or alibaba)");
+  if (!client::find_dialect(dialect)) {
+    throw std::invalid_argument("unknown dialect \"" + dialect + "\" (" + dialect_choices() + ")");
   }
 }
 
@@ -126,7 +131,7 @@ std::unique_ptr<Environment> prepare(const RunOptions& options,
     std::string url = lookup(options.endpoints, dialect, options.endpoint);
     if (url.empty()) {
       server::ReferenceServerOptions server_options;
-      server_options.dialect = *server::dialect_from_name(dialect);
+      server_options.dialect = *dialect_from_name(dialect);
       server_options.address = "127.0.0.1";
       server_options.check_timestamps = true;
       // The run's region first, then the dialect's other default regions.

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/dialect.hpp"
 #include "conformance/case_model.hpp"
 #include "conformance/driver.hpp"
 #include "conformance/results.hpp"
@@ -25,8 +26,8 @@ class ReferenceServer;
 namespace kmsconf::conformance {
 
 struct RunOptions {
-  std::vector<std::string> dialects{"volcengine",
-                                    "alibaba"};  // cases of other dialects are left out
+  // Cases of other dialects are left out.
+  std::vector<std::string> dialects = client::dialect_names();
   // The endpoint URL for every dialect; empty = an in-process ReferenceServer per dialect on
   // 127.0.0.1 (ephemeral port, generated credential, timestamps checked). `endpoints` overrides
   // it per dialect.

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <regex>
 
+#include "client/dialect.hpp"
 #include "conformance/case_run.hpp"
 #include "conformance/json_path.hpp"
 #include "conformance/run_environment.hpp"
@@ -217,10 +218,13 @@ SweepReport sweep(const RunOptions& options, const SweepLimits& limits) {
   for (const auto& dialect : dialects) {
     auto driver = env->driver(dialect);
     Sweeper sweeper(*driver, dialect, limits, report);
-    if (dialect == "volcengine") {
-      sweeper.sweep_volcengine();
-    } else {
-      sweeper.sweep_alibaba();
+    switch (*dialect_from_name(dialect)) {
+      case DialectId::Volcengine:
+        sweeper.sweep_volcengine();
+        break;
+      case DialectId::Alibaba:
+        sweeper.sweep_alibaba();
+        break;
     }
   }
   return report;

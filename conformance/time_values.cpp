@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "protocol/duration.hpp"
 #include "conformance/templates.hpp"
+#include "protocol/duration.hpp"
 
 namespace kmsconf::conformance {
 

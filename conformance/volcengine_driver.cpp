@@ -2,9 +2,9 @@
 // deviations; answers read through volcengine::parse_response.
 #include <stdexcept>
 
+#include "client/volcengine_client.hpp"
 #include "conformance/driver.hpp"
 #include "conformance/driver_support.hpp"
-#include "client/volcengine_client.hpp"
 #include "protocol/volcengine/envelope.hpp"
 #include "protocol/volcengine/errors.hpp"
 #include "protocol/volcengine/signer.hpp"
@@ -41,7 +41,7 @@ class VolcengineDriver final : public DialectDriver {
       : credentials_{credentials.access_key_id, credentials.secret, credentials.session_token},
         client_(endpoint, credentials_, region, options) {}
 
-  std::string dialect() const override { return "volcengine"; }
+  std::string dialect() const override { return std::string(dialect_->name); }
 
   Exchange send(const ResolvedStep& step, const Exchange* previous) override {
     return detail::send_step(
@@ -49,39 +49,10 @@ class VolcengineDriver final : public DialectDriver {
         "a Volcengine envelope");
   }
 
-  bool known_code(const std::string& code) const override {
-    return volcengine::error_code_from_wire(code, std::nullopt).has_value();
-  }
-
-  Cause cause_of(const std::string& code) const override {
-    using E = volcengine::ErrorCode;
-    auto known = volcengine::error_code_from_wire(code, std::nullopt);
-    if (!known) return Cause::None;
-    switch (*known) {
-      case E::MissingAuthenticationToken:
-      case E::MissingSignature:
-      case E::InvalidAccessKey:
-      case E::SignatureDoesNotMatch:
-      case E::InvalidAuthorization:
-      case E::InvalidCredential:
-      case E::InvalidSecretToken:
-        return Cause::Authentication;
-      case E::InvalidTimestamp:
-        return Cause::Clock;
-      case E::MissingRequestInfo:  // the credential scope's region is unknown (spec §2.4)
-        return Cause::Region;
-      case E::KmsServiceNotOpen:
-        return Cause::ServiceNotOpen;
-      case E::RejectThrottlingAction:
-      case E::FlowLimitExceeded:
-        return Cause::Throttled;
-      default:
-        return Cause::None;
-    }
-  }
-
-  std::string probe_action() const override { return "DescribeRegions"; }
-  std::string regions_path() const override { return "Result.Regions"; }
+  bool known_code(const std::string& code) const override { return dialect_->known_code(code); }
+  Cause cause_of(const std::string& code) const override { return dialect_->cause_of(code); }
+  std::string probe_action() const override { return std::string(dialect_->probe_action); }
+  std::string regions_path() const override { return std::string(dialect_->regions_path); }
 
  private:
   HttpRequest build(const ResolvedStep& step) const {
@@ -110,19 +81,10 @@ class VolcengineDriver final : public DialectDriver {
 
   volcengine::Credentials credentials_;
   client::VolcengineClient client_;
+  const client::DialectDescriptor* dialect_ = &client::descriptor(DialectId::Volcengine);
 };
 
 }  // namespace
-
-// A success, or an error whose code the catalog knows, in the ResponseMetadata envelope.
-bool volcengine_speaks(const HttpResponse& response) {
-  auto parsed = volcengine::parse_response(response);
-  if (!parsed) return false;
-  if (parsed->error_code) {
-    return volcengine::error_code_from_wire(*parsed->error_code, parsed->code_n).has_value();
-  }
-  return parsed->status == 200 && parsed->result != nullptr;
-}
 
 std::unique_ptr<DialectDriver> make_volcengine_driver(const client::Endpoint& endpoint,
                                                       const Credentials& credentials,

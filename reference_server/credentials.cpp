@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "protocol/dialect_id.hpp"
 #include "protocol/digest.hpp"
 #include "protocol/encoding.hpp"
 
@@ -80,8 +81,10 @@ CredentialStore CredentialStore::from_json_text(const std::string& text,
   } catch (const json::parse_error& e) {
     throw ConfigError(origin + ": not valid JSON (" + e.what() + ")");
   }
-  if (doc.is_object() && !doc.contains("credentials") &&
-      (doc.contains("volcengine") || doc.contains("alibaba"))) {
+  const bool names_a_dialect =
+      doc.is_object() && std::any_of(kDialectIds.begin(), kDialectIds.end(),
+                                     [&](DialectId id) { return doc.contains(dialect_name(id)); });
+  if (names_a_dialect && !doc.contains("credentials")) {
     // The other command's file: kmsconf test's per-dialect client credentials.
     throw ConfigError(origin +
                       ": this is kmsconf test's credentials format ({\"volcengine\": {...}}); "

@@ -60,16 +60,6 @@ struct ReferenceServer::Impl {
   std::unique_ptr<HttpServer> server;
 };
 
-std::string_view dialect_name(Dialect dialect) {
-  return dialect == Dialect::Alibaba ? "alibaba" : "volcengine";
-}
-
-std::optional<Dialect> dialect_from_name(std::string_view name) {
-  if (name == "volcengine") return Dialect::Volcengine;
-  if (name == "alibaba") return Dialect::Alibaba;
-  return std::nullopt;
-}
-
 const std::vector<std::string>& default_regions(Dialect dialect) {
   return dialect == Dialect::Alibaba ? alibaba::default_regions() : volcengine::default_regions();
 }

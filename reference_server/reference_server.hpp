@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/dialect_id.hpp"
 #include "reference_server/credentials.hpp"
 #include "reference_server/engine/clock.hpp"
 #include "reference_server/throttle.hpp"
@@ -23,10 +24,8 @@ class KeyPool;
 
 namespace kmsconf::server {
 
-enum class Dialect { Volcengine, Alibaba };
-
-std::string_view dialect_name(Dialect dialect);
-std::optional<Dialect> dialect_from_name(std::string_view name);
+// Names come from protocol/dialect_id.hpp; the adapter for each is picked in reference_server.cpp.
+using Dialect = DialectId;
 const std::vector<std::string>& default_regions(Dialect dialect);
 
 struct ReferenceServerOptions {

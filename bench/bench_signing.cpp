@@ -2,6 +2,7 @@
 #include <benchmark/benchmark.h>
 
 #include "protocol/volcengine/signer.hpp"
+#include "protocol/volcengine/signing_key_cache.hpp"
 
 namespace {
 
@@ -41,14 +42,22 @@ void sign_small_post(benchmark::State& state, SignerStyle style) {
   }
 }
 
+// Arg 1: the derived signing key comes from the per-thread cache; 0: derived every time.
+void set_cache(benchmark::State& state) {
+  set_signing_key_cache_enabled(state.range(0) != 0);
+}
+
 void BM_SignNode(benchmark::State& state) {
+  set_cache(state);
   sign_small_post(state, SignerStyle::Node);
 }
 void BM_SignGo(benchmark::State& state) {
+  set_cache(state);
   sign_small_post(state, SignerStyle::Go);
 }
 
 void verify_small_post(benchmark::State& state, SignerStyle style) {
+  set_cache(state);
   HttpRequest request = small_post();
   sign_request(request, {kAccessKeyId, kSecret, ""}, options_for(style));
   const SecretLookup lookup = [](std::string_view) { return std::optional<std::string>(kSecret); };
@@ -70,9 +79,9 @@ void BM_VerifyGoSigned(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_SignNode);
-BENCHMARK(BM_SignGo);
-BENCHMARK(BM_VerifyNodeSigned);
-BENCHMARK(BM_VerifyGoSigned);
+BENCHMARK(BM_SignNode)->ArgName("key_cache")->Arg(0)->Arg(1);
+BENCHMARK(BM_SignGo)->ArgName("key_cache")->Arg(0)->Arg(1);
+BENCHMARK(BM_VerifyNodeSigned)->ArgName("key_cache")->Arg(0)->Arg(1);
+BENCHMARK(BM_VerifyGoSigned)->ArgName("key_cache")->Arg(0)->Arg(1);
 
 BENCHMARK_MAIN();

@@ -1,5 +1,6 @@
 // Canonicalisation and the client-side signer; the verifier lives in verifier.cpp.
 #include "protocol/volcengine/signer.hpp"
+#include "protocol/volcengine/signing_key_cache.hpp"
 
 #include <algorithm>
 #include <array>
@@ -174,8 +175,8 @@ SignatureParts sign_canonical_request(std::string canonical_request, const Signi
   const std::string scope = credential_scope(input);
   parts.string_to_sign = std::string(kSigningAlgorithm) + '\n' + std::string(input.x_date) + '\n' +
                          scope + '\n' + sha256_hex(parts.canonical_request);
-  const std::string key = derive_signing_key(input.secret_access_key, input.x_date.substr(0, 8),
-                                             input.region, input.service);
+  const std::string key =
+      signing_key(input.secret_access_key, input.x_date.substr(0, 8), input.region, input.service);
   parts.signature = hex_encode(hmac_sha256(key, parts.string_to_sign));
   parts.signed_headers = join(signed_headers, ';');
   parts.authorization =

@@ -22,6 +22,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "protocol/ascii.hpp"
+#include "protocol/beast_message.hpp"
+
 namespace kmsconf::client {
 namespace {
 
@@ -36,27 +39,7 @@ using Kind = TransportErrorKind;
 
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// RFC 9110 token characters (method and header names).
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return std::isalnum(u) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
+using ascii::iequals;
 
 bool is_reg_name(std::string_view s) {
   if (s.empty()) return false;
@@ -218,7 +201,7 @@ std::optional<Endpoint> Endpoint::parse(std::string_view url) {
   auto sep = url.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
   Endpoint ep;
-  ep.scheme = lower(url.substr(0, sep));
+  ep.scheme = ascii::to_lower(url.substr(0, sep));
   if (ep.scheme != "http" && ep.scheme != "https") return std::nullopt;
 
   auto rest = url.substr(sep + 3);
@@ -423,47 +406,7 @@ struct HttpClient::Impl {
   }
 
   http::request<http::string_body> build(const HttpRequest& request) const {
-    if (!is_token(request.method)) {
-      throw std::invalid_argument("HttpClient: invalid method '" + request.method + "'");
-    }
-    std::string target = request.path.empty() ? std::string("/") : request.path;
-    if (!request.raw_query.empty()) target += "?" + request.raw_query;
-    for (char c : target) {
-      auto u = static_cast<unsigned char>(c);
-      if (u <= 0x20 || u == 0x7f) {
-        throw std::invalid_argument("HttpClient: request target contains a space or control byte");
-      }
-    }
-
-    http::request<http::string_body> msg;
-    msg.method_string(request.method);
-    msg.target(target);
-    msg.version(11);
-    if (!request.has_header("Host")) msg.insert(http::field::host, ep.host_header());
-    bool has_length = false;
-    for (const auto& [name, value] : request.headers) {
-      if (!is_token(name)) {
-        throw std::invalid_argument("HttpClient: invalid header name '" + name + "'");
-      }
-      if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-        throw std::invalid_argument("HttpClient: header '" + name + "' contains CR, LF or NUL");
-      }
-      if (iequals(name, "Transfer-Encoding")) {
-        throw std::invalid_argument("HttpClient: Transfer-Encoding is not supported");
-      }
-      if (iequals(name, "Content-Length")) {
-        msg.insert(name, std::to_string(request.body.size()));
-        has_length = true;
-        continue;
-      }
-      msg.insert(name, value);
-    }
-    const bool bodiless_method = request.method == "GET" || request.method == "HEAD";
-    if (!has_length && (!request.body.empty() || !bodiless_method)) {
-      msg.insert(http::field::content_length, std::to_string(request.body.size()));
-    }
-    msg.body() = request.body;
-    return msg;
+    return beast_message::to_wire(request, ep.host_header());
   }
 
   Exchange exchange(const http::request<http::string_body>& msg, bool head,
@@ -515,19 +458,8 @@ struct HttpClient::Impl {
       auto res = parser.release();
       const int status = res.result_int();
       if (status / 100 == 1 && status != 101) continue;  // interim response
-      out = HttpResponse{};
-      out.status = status;
-      for (const auto& field : res) {
-        std::string name(field.name_string());
-        std::string_view value(field.value().data(), field.value().size());
-        auto [it, inserted] = out.headers.try_emplace(std::move(name), std::string(value));
-        if (!inserted) {
-          it->second += ", ";
-          it->second += value;
-        }
-      }
-      out.body = std::move(res.body());
       keep_alive = res.keep_alive() && !res.need_eof();
+      out = beast_message::from_wire(std::move(res));
       return result;
     }
   }

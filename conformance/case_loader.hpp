@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "conformance/case_model.hpp"
+#include "protocol/suggest.hpp"
 
 namespace kmsconf::conformance::loader {
 
@@ -24,8 +25,7 @@ using json = nlohmann::json;
 const std::map<std::string, std::vector<std::string>>& field_table();
 
 bool contains(const std::vector<std::string>& names, const std::string& name);
-// " (did you mean \"x\"?)" for the closest candidate, or "".
-std::string suggestion(const std::string& name, const std::vector<std::string>& candidates);
+using kmsconf::suggestion;  // protocol/suggest.hpp
 
 // Field paths as errors spell them: member("a", "b") is "a.b", element("a", 2) is "a[2]".
 std::string member(const std::string& parent, const std::string& key);

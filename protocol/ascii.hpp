@@ -47,6 +47,14 @@ inline bool iequals(std::string_view a, std::string_view b) {
   });
 }
 
+// RFC 9110 token: methods and header field names.
+inline bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
 // "a;b;c" -> {"a", "b", "c"}; an empty text is one empty part. Views into text.
 inline std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;

@@ -28,6 +28,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "protocol/ascii.hpp"
+#include "protocol/beast_message.hpp"
+
 namespace kmsconf::server {
 namespace {
 
@@ -43,16 +46,8 @@ constexpr std::chrono::milliseconds kLingerLimit{2000};
 constexpr std::size_t kFirstReadSize = 4096;
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
+using ascii::iequals;
+using ascii::is_token;
 
 // True when the comma-separated header value contains `token` (case-insensitive).
 bool has_token(std::string_view value, std::string_view token) {
@@ -66,14 +61,6 @@ bool has_token(std::string_view value, std::string_view token) {
     value.remove_prefix(comma + 1);
   }
   return false;
-}
-
-// RFC 9110 token (header field names).
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
 }
 
 bool has_ctl_line_break(std::string_view s) {
@@ -247,31 +234,10 @@ class Session : public std::enable_shared_from_this<Session> {
     auto msg = parser_->release();
     parser_.reset();
 
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    std::string_view target(msg.target().data(), msg.target().size());
-    // absolute-form ("http://host/p?q", RFC 9112 3.2.2): keep only path and query
-    if (starts_with_ci(target, "http://") || starts_with_ci(target, "https://")) {
-      auto rest = target.find_first_of("/?", target.find("://") + 3);
-      target = rest == std::string_view::npos ? std::string_view() : target.substr(rest);
-    }
-    auto q = target.find('?');
-    auto path = target.substr(0, q);
-    req.path = path.empty() ? std::string("/") : std::string(path);
-    if (q != std::string_view::npos) req.raw_query = std::string(target.substr(q + 1));
-    for (const auto& field : msg) {
-      std::string_view name(field.name_string().data(), field.name_string().size());
-      std::string_view value(field.value().data(), field.value().size());
-      auto [it, inserted] = req.headers.try_emplace(std::string(name), std::string(value));
-      if (!inserted) {  // repeated header: combine as RFC 9110 5.3 allows
-        it->second += ", ";
-        it->second += value;
-      }
-    }
-    req.body = std::move(msg.body());
-
     const bool keep_alive = msg.keep_alive();
     const bool head = msg.method() == http::verb::head;
+    const unsigned version = msg.version();
+    HttpRequest req = beast_message::from_wire(std::move(msg));
 
     HttpResponse resp;
     try {
@@ -282,7 +248,7 @@ class Session : public std::enable_shared_from_this<Session> {
       resp = plain_response(500, "request handler failed");
     }
     state_->handled.fetch_add(1, std::memory_order_relaxed);
-    send(std::move(resp), keep_alive, head, msg.version());
+    send(std::move(resp), keep_alive, head, version);
   }
 
   void send(HttpResponse resp, bool keep_alive, bool head, unsigned version) {

@@ -9,25 +9,17 @@
 #include <regex>
 #include <set>
 #include <sstream>
-#include <unordered_map>
 
-#include "client/dialect.hpp"
 #include "conformance/case_loader.hpp"
 #include "conformance/json_path.hpp"
 #include "conformance/predicates.hpp"
 #include "conformance/templates.hpp"
+#include "protocol/json_lines.hpp"
 
 namespace kmsconf::conformance {
 
 std::string CaseFileError::to_string() const {
-  std::string out = file;
-  if (line > 0) {
-    out += ':';
-    out.append(std::to_string(line));
-  }
-  out += ": ";
-  if (!field.empty()) out += field + ": ";
-  return out + reason;
+  return field_error_text(file, line, field, reason);
 }
 
 namespace loader {
@@ -64,159 +56,7 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// ---- field paths and their lines --------------------------------------------------------
-
-std::string member(const std::string& parent, const std::string& key) {
-  if (key.empty() || key.find_first_of(".[]\"\\") != std::string::npos) {
-    return parent + "[" + json(key).dump(-1, ' ', false, json::error_handler_t::replace) + "]";
-  }
-  return parent.empty() ? key : parent + "." + key;
-}
-
-std::string element(const std::string& parent, std::size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
-}
-
-// The line of every member and element of a (syntactically valid) JSON-with-comments text,
-// keyed by field path as member()/element() spell it: a member's line is its key's, an
-// element's is where it starts.
-class LineMap {
- public:
-  explicit LineMap(std::string_view text) : text_(text) {
-    if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
-    skip();
-    lines_[""] = line_;
-    value("", 0);
-  }
-
-  // The line of `field`, or of its nearest enclosing field that has one.
-  int line_of(std::string field) const {
-    while (true) {
-      if (auto it = lines_.find(field); it != lines_.end()) return it->second;
-      if (field.empty()) return 1;
-      const std::size_t cut = field.find_last_of(".[");
-      field = cut == std::string::npos ? "" : field.substr(0, cut);
-    }
-  }
-
- private:
-  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
-
-  void skip() {
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_];
-      if (c == '\n') {
-        ++line_;
-        ++pos_;
-      } else if (c == ' ' || c == '\t' || c == '\r') {
-        ++pos_;
-      } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/') {
-        while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
-      } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '*') {
-        pos_ += 2;
-        while (pos_ < text_.size() &&
-               !(text_[pos_] == '*' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/')) {
-          if (text_[pos_] == '\n') ++line_;
-          ++pos_;
-        }
-        pos_ = std::min(pos_ + 2, text_.size());
-      } else {
-        return;
-      }
-    }
-  }
-
-  std::string string() {
-    const std::size_t start = pos_++;
-    bool escaped = false;
-    while (pos_ < text_.size() && text_[pos_] != '"') {
-      if (text_[pos_] == '\\') {
-        escaped = true;
-        ++pos_;
-      }
-      ++pos_;
-    }
-    ++pos_;
-    const auto raw = text_.substr(start, std::min(pos_, text_.size()) - start);
-    if (!escaped) return std::string(raw.substr(1, raw.size() >= 2 ? raw.size() - 2 : 0));
-    try {
-      return json::parse(raw).get<std::string>();
-    } catch (const json::exception&) {
-      return std::string(raw);
-    }
-  }
-
-  void value(const std::string& path, int depth) {
-    skip();
-    const char c = peek();
-    if (depth > 256) return;
-    if (c == '{' || c == '[') {
-      const bool object = c == '{';
-      const char close = object ? '}' : ']';
-      ++pos_;
-      skip();
-      if (peek() == close) {
-        ++pos_;
-        return;
-      }
-      for (std::size_t index = 0; pos_ < text_.size(); ++index) {
-        skip();
-        std::string child;
-        if (object) {
-          const int key_line = line_;
-          child = member(path, string());
-          lines_[child] = key_line;
-          skip();
-          if (peek() == ':') ++pos_;
-        } else {
-          child = element(path, index);
-          lines_[child] = line_;
-        }
-        value(child, depth + 1);
-        skip();
-        if (peek() == ',') {
-          ++pos_;
-          continue;
-        }
-        ++pos_;  // the closing bracket
-        return;
-      }
-    } else if (c == '"') {
-      string();
-    } else {
-      while (pos_ < text_.size() && std::strchr(",]}/ \t\r\n", text_[pos_]) == nullptr) ++pos_;
-    }
-  }
-
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  int line_ = 1;
-  std::unordered_map<std::string, int> lines_;
-};
-
 // ---- small checks -----------------------------------------------------------------------
-
-std::string kind_of(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "an integer";
-    case json::value_t::number_float:
-      return "a number";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    default:
-      return "binary";
-  }
-}
 
 bool is_identifier(const std::string& name) {
   return classify_template(name) == TemplateKind::Variable;
@@ -268,7 +108,7 @@ void FileLoader::load() {
   lines_ = std::make_shared<const LineMap>(text_);
 
   if (!root.is_object()) {
-    error("", "the file must hold a JSON object, got " + kind_of(root));
+    error("", "the file must hold a JSON object, got " + json_kind(root));
     return;
   }
   check_unknown(root, "", "file");
@@ -281,7 +121,7 @@ void FileLoader::load() {
   if (dialect) {
     const auto& known = known_dialects();
     if (!contains(known, *dialect)) {
-      error("dialect", "unknown dialect \"" + *dialect + "\" (" + dialect_choices() + ")");
+      error("dialect", "unknown dialect \"" + *dialect + "\" (volcengine or alibaba)");
     } else if (!expected_dialect_.empty() && *dialect != expected_dialect_) {
       error("dialect",
             "is \"" + *dialect + "\" but the file is in the " + expected_dialect_ + " suite");
@@ -295,11 +135,12 @@ void FileLoader::load() {
   if (out_.errors.size() != structural) return;  // a broken top level: no case is trustworthy
 
   if (cases) {
-    for (std::size_t i = 0; i < cases->size(); ++i) load_case((*cases)[i], element("cases", i));
+    for (std::size_t i = 0; i < cases->size(); ++i)
+      load_case((*cases)[i], json_element("cases", i));
   }
   if (matrices) {
     for (std::size_t i = 0; i < matrices->size(); ++i) {
-      load_matrix((*matrices)[i], element("matrices", i));
+      load_matrix((*matrices)[i], json_element("matrices", i));
     }
   }
 }
@@ -323,30 +164,16 @@ void FileLoader::error_at(const std::string& field, const std::string& line_fiel
 
 void FileLoader::type_error(const std::string& field, const json& value,
                             const std::string& wanted) {
-  error(field, "must be " + wanted + ", got " + kind_of(value));
+  error(field, "must be " + wanted + ", got " + json_kind(value));
 }
 
 void FileLoader::missing(const std::string& parent, const std::string& key) {
-  error_at(member(parent, key), parent, "is required");
+  error_at(json_member(parent, key), parent, "is required");
 }
 
 void FileLoader::syntax_error(const json::parse_error& e) {
-  const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text_.size());
-  int line = 1;
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i < end; ++i) {
-    if (text_[i] == '\n') {
-      ++line;
-      line_start = i + 1;
-    }
-  }
-  std::string what = e.what();
-  if (auto at = what.find("parse error"); at != std::string::npos) {
-    if (auto colon = what.find(": ", at); colon != std::string::npos) what = what.substr(colon + 2);
-  }
-  out_.errors.push_back(
-      {file_, line, "",
-       "invalid JSON (column " + std::to_string(end - line_start + 1) + "): " + what});
+  auto [line, reason] = json_syntax_error(text_, e);
+  out_.errors.push_back({file_, line, "", std::move(reason)});
 }
 
 void FileLoader::check_unknown(const json& object, const std::string& field,
@@ -355,7 +182,7 @@ void FileLoader::check_unknown(const json& object, const std::string& field,
   for (const auto& [key, value] : object.items()) {
     if (contains(allowed, key)) continue;
     std::string what = kind == "assertion" ? "unknown field or predicate \"" : "unknown field \"";
-    error(member(field, key), what + key + "\"" + suggestion(key, allowed));
+    error(json_member(field, key), what + key + "\"" + suggestion(key, allowed));
   }
 }
 
@@ -367,7 +194,7 @@ std::optional<std::string> FileLoader::get_string(const json& object, const std:
     if (required) missing(parent, key);
     return std::nullopt;
   }
-  const std::string field = member(parent, key);
+  const std::string field = json_member(parent, key);
   if (!it->is_string()) {
     type_error(field, *it, "a string");
     return std::nullopt;
@@ -384,7 +211,7 @@ std::optional<std::int64_t> FileLoader::get_int(const json& object, const std::s
                                                 std::int64_t max) {
   auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
-  const std::string field = member(parent, key);
+  const std::string field = json_member(parent, key);
   if (!it->is_number_integer()) {
     type_error(field, *it, "an integer");
     return std::nullopt;
@@ -411,7 +238,7 @@ std::optional<bool> FileLoader::get_bool(const json& object, const std::string& 
   auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
   if (!it->is_boolean()) {
-    type_error(member(parent, key), *it, "a boolean");
+    type_error(json_member(parent, key), *it, "a boolean");
     return std::nullopt;
   }
   return it->get<bool>();
@@ -425,7 +252,7 @@ const json* FileLoader::get_array(const json& object, const std::string& parent,
     return nullptr;
   }
   if (!it->is_array()) {
-    type_error(member(parent, key), *it, "an array");
+    type_error(json_member(parent, key), *it, "an array");
     return nullptr;
   }
   return &*it;
@@ -439,7 +266,7 @@ const json* FileLoader::get_object(const json& object, const std::string& parent
     return nullptr;
   }
   if (!it->is_object()) {
-    type_error(member(parent, key), *it, "an object");
+    type_error(json_member(parent, key), *it, "an object");
     return nullptr;
   }
   return &*it;
@@ -453,15 +280,15 @@ std::vector<std::string> FileLoader::get_strings(const json& object, const std::
   std::vector<std::string> out;
   const json* array = get_array(object, parent, key);
   if (!array) return out;
-  const std::string field = member(parent, key);
+  const std::string field = json_member(parent, key);
   for (std::size_t i = 0; i < array->size(); ++i) {
     const json& item = (*array)[i];
     if (!item.is_string()) {
-      type_error(element(field, i), item, "a string");
+      type_error(json_element(field, i), item, "a string");
     } else if (item.get_ref<const std::string&>().empty()) {
-      error(element(field, i), "must not be empty");
+      error(json_element(field, i), "must not be empty");
     } else if (valid && !valid(item.get<std::string>())) {
-      error(element(field, i), invalid_reason);
+      error(json_element(field, i), invalid_reason);
     } else {
       out.push_back(item.get<std::string>());
     }
@@ -493,7 +320,7 @@ std::vector<std::string> FileLoader::tags_with(const std::vector<std::string>& o
 std::optional<std::string> FileLoader::load_id(const json& value, const std::string& field) {
   auto id = get_string(value, field, "id", true);
   if (id && !is_valid_id(*id)) {
-    error(member(field, "id"), "must not contain spaces or control characters");
+    error(json_member(field, "id"), "must not contain spaces or control characters");
     return std::nullopt;
   }
   return id;
@@ -524,12 +351,12 @@ void FileLoader::load_case(const json& value, const std::string& field) {
   for (const char* key : {"steps", "cleanup"}) {
     const json* list = value.contains(key) && value[key].is_array() ? &value[key] : nullptr;
     for (std::size_t i = 0; list && i < list->size(); ++i) {
-      step_variables((*list)[i], element(member(field, key), i), captured, report);
+      step_variables((*list)[i], json_element(json_member(field, key), i), captured, report);
     }
   }
   if (id) {
     c.id = *id;
-    claim_id(*id, member(field, "id"));
+    claim_id(*id, json_member(field, "id"));
   }
   c.tags = tags_with(tags, {});
   if (out_.errors.size() == before) out_.cases.push_back(std::move(c));
@@ -558,7 +385,7 @@ void load_file_into(const std::string& path, const std::string& dialect, IdRegis
 }  // namespace
 
 const std::vector<std::string>& known_dialects() {
-  static const std::vector<std::string> dialects = client::dialect_names();
+  static const std::vector<std::string> dialects = {"volcengine", "alibaba"};
   return dialects;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "conformance/case_model.hpp"
+#include "protocol/json_lines.hpp"
 #include "protocol/suggest.hpp"
 
 namespace kmsconf::conformance::loader {
@@ -25,13 +26,10 @@ using json = nlohmann::json;
 const std::map<std::string, std::vector<std::string>>& field_table();
 
 bool contains(const std::vector<std::string>& names, const std::string& name);
-using kmsconf::suggestion;  // protocol/suggest.hpp
+// Shared with other loaders (protocol/): field paths are json_member()/json_element(), type
+// names json_kind(), and the lines of fields a LineMap. The CLI spells it loader::suggestion.
+using kmsconf::suggestion;
 
-// Field paths as errors spell them: member("a", "b") is "a.b", element("a", 2) is "a[2]".
-std::string member(const std::string& parent, const std::string& key);
-std::string element(const std::string& parent, std::size_t index);
-
-std::string kind_of(const json& v);  // "a string", "an integer", ...
 bool is_identifier(const std::string& name);
 bool is_header_name(const std::string& name);
 bool is_valid_id(const std::string& id);
@@ -45,8 +43,6 @@ enum class StepRole { Step, Cleanup, MatrixOperation };
 
 // Told about each problem found: (field, reason).
 using Report = std::function<void(const std::string& field, const std::string& reason)>;
-
-class LineMap;  // the line of every field of a file (case_file.cpp)
 
 // What an "ok" matrix cell checks besides its success (docs/case-format.md, "after_ok").
 struct AfterOk {

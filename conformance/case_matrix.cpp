@@ -29,7 +29,7 @@ std::vector<std::string> FileLoader::keys_in_file_order(const json& object,
                                                         const std::string& field) const {
   std::vector<std::pair<int, std::string>> keyed;
   for (const auto& [key, item] : object.items())
-    keyed.emplace_back(line_of(member(field, key)), key);
+    keyed.emplace_back(line_of(json_member(field, key)), key);
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> keys;
@@ -44,13 +44,13 @@ void FileLoader::check_cell_name(const std::string& field, const std::string& na
 
 // states: name -> the steps that bring a fresh key there.
 void FileLoader::load_matrix_states(const json& value, const std::string& field, MatrixDraft& m) {
-  const std::string states_field = member(field, "states");
+  const std::string states_field = json_member(field, "states");
   const json* s = get_object(value, field, "states", true);
   if (!s) return;
   if (s->empty()) error(states_field, "must name at least one state");
   m.state_names = keys_in_file_order(*s, states_field);
   for (const auto& name : m.state_names) {
-    check_cell_name(member(states_field, name), name);
+    check_cell_name(json_member(states_field, name), name);
     m.states[name] = load_steps(*s, states_field, name, StepRole::Step, false, /*opening=*/false);
   }
 }
@@ -58,15 +58,15 @@ void FileLoader::load_matrix_states(const json& value, const std::string& field,
 // operations: name -> the step each cell sends.
 void FileLoader::load_matrix_operations(const json& value, const std::string& field,
                                         MatrixDraft& m) {
-  const std::string ops_field = member(field, "operations");
+  const std::string ops_field = json_member(field, "operations");
   const json* o = get_object(value, field, "operations", true);
   if (!o) return;
   if (o->empty()) error(ops_field, "must name at least one operation");
   m.op_names = keys_in_file_order(*o, ops_field);
   for (const auto& name : m.op_names) {
-    check_cell_name(member(ops_field, name), name);
+    check_cell_name(json_member(ops_field, name), name);
     m.operations[name] =
-        load_step(o->at(name), member(ops_field, name), StepRole::MatrixOperation, false);
+        load_step(o->at(name), json_member(ops_field, name), StepRole::MatrixOperation, false);
   }
 }
 
@@ -88,7 +88,7 @@ std::optional<AfterOk> FileLoader::load_after_ok_block(const json& value,
   after.then = load_steps(value, field, "then", StepRole::Step, false, /*opening=*/false);
   for (const char* key : {"result", "then"}) {
     if (const json* list = member_of(value, key); list && list->is_array() && list->empty()) {
-      error(member(field, key), "must not be empty (leave it out instead)");
+      error(json_member(field, key), "must not be empty (leave it out instead)");
     }
   }
   if (!value.contains("result") && !value.contains("then")) {
@@ -97,7 +97,7 @@ std::optional<AfterOk> FileLoader::load_after_ok_block(const json& value,
   const json* then = member_of(value, "then");
   for (std::size_t i = 0; then && then->is_array() && i < then->size(); ++i) {
     if ((*then)[i].is_object() && !(*then)[i].contains("expect")) {
-      error(element(member(field, "then"), i),
+      error(json_element(json_member(field, "then"), i),
             "a \"then\" step needs an \"expect\": its failure must fail the cell, not skip it");
     }
   }
@@ -109,11 +109,11 @@ std::optional<AfterOk> FileLoader::load_after_ok_block(const json& value,
 
 // after_ok: operation -> block, for every ok cell of that operation.
 void FileLoader::load_matrix_after_ok(const json& value, const std::string& field, MatrixDraft& m) {
-  const std::string after_field = member(field, "after_ok");
+  const std::string after_field = json_member(field, "after_ok");
   const json* a = get_object(value, field, "after_ok", false);
   if (!a) return;
   for (const auto& [op, block] : a->items()) {
-    const std::string op_field = member(after_field, op);
+    const std::string op_field = json_member(after_field, op);
     if (!contains(m.op_names, op)) {
       error(op_field,
             "\"" + op + "\" is not one of the matrix's operations" + suggestion(op, m.op_names));
@@ -138,7 +138,7 @@ void FileLoader::load_matrix_cell(const std::string& op, const std::string& stat
     if (cell.size() != 1) {
       error(cell_field,
             "an {\"ok\": ...} cell holds nothing else (its success is the expectation)");
-    } else if (auto after = load_after_ok_block(cell.at("ok"), member(cell_field, "ok"))) {
+    } else if (auto after = load_after_ok_block(cell.at("ok"), json_member(cell_field, "ok"))) {
       m.cells[key] = ok;
       m.cell_after_ok[key] = std::move(*after);
     }
@@ -155,11 +155,11 @@ void FileLoader::load_matrix_cell(const std::string& op, const std::string& stat
 
 // expect: operation -> state -> cell; every operation needs a cell for every state.
 void FileLoader::load_matrix_cells(const json& value, const std::string& field, MatrixDraft& m) {
-  const std::string expect_field = member(field, "expect");
+  const std::string expect_field = json_member(field, "expect");
   const json* e = get_object(value, field, "expect", true);
   if (!e) return;
   for (const auto& [op, row] : e->items()) {
-    const std::string row_field = member(expect_field, op);
+    const std::string row_field = json_member(expect_field, op);
     if (!contains(m.op_names, op)) {
       error(row_field,
             "\"" + op + "\" is not one of the matrix's operations" + suggestion(op, m.op_names));
@@ -170,7 +170,7 @@ void FileLoader::load_matrix_cells(const json& value, const std::string& field, 
       continue;
     }
     for (const auto& [state, cell] : row.items()) {
-      const std::string cell_field = member(row_field, state);
+      const std::string cell_field = json_member(row_field, state);
       if (!contains(m.state_names, state)) {
         error(cell_field, "\"" + state + "\" is not one of the matrix's states" +
                               suggestion(state, m.state_names));
@@ -180,7 +180,7 @@ void FileLoader::load_matrix_cells(const json& value, const std::string& field, 
     }
   }
   for (const auto& op : m.op_names) {
-    const std::string row_field = member(expect_field, op);
+    const std::string row_field = json_member(expect_field, op);
     if (!e->contains(op)) {
       error_at(row_field, expect_field,
                "missing: operation \"" + op + "\" needs an expectation for every state");
@@ -190,7 +190,7 @@ void FileLoader::load_matrix_cells(const json& value, const std::string& field, 
     for (const auto& state : m.state_names) {
       if (!e->at(op).contains(state)) {
         error_at(
-            member(row_field, state), row_field,
+            json_member(row_field, state), row_field,
             "missing: operation \"" + op + "\" needs an expectation for state \"" + state + "\"");
       }
     }
@@ -213,7 +213,7 @@ void FileLoader::check_after_ok_used(const MatrixDraft& m, const std::string& fi
     bool used = false;
     for (const auto& state : m.state_names) used = used || after_ok_of(m, op, state) == &after;
     if (!used) {
-      error(member(member(field, "after_ok"), op),
+      error(json_member(json_member(field, "after_ok"), op),
             "no cell of \"" + op + "\" expects success, so this block would never run");
     }
   }
@@ -227,8 +227,8 @@ void FileLoader::check_result_variables(const AfterOk& after, const std::set<std
     if (!(*result)[i].is_object()) continue;
     for (const auto& [key, arg] : (*result)[i].items()) {
       if (predicate_expands_templates(key)) {
-        check_variables(arg, member(element(member(after.field, "result"), i), key), captured,
-                        report);
+        check_variables(arg, json_member(json_element(json_member(after.field, "result"), i), key),
+                        captured, report);
       }
     }
   }
@@ -249,17 +249,18 @@ void FileLoader::check_matrix_variables(const json& value, const std::string& fi
       std::set<std::string> captured;
       auto walk = [&](const json* list, const std::string& list_field) {
         for (std::size_t i = 0; list && list->is_array() && i < list->size(); ++i) {
-          step_variables((*list)[i], element(list_field, i), captured, report);
+          step_variables((*list)[i], json_element(list_field, i), captured, report);
         }
       };
-      walk(member_of(value, "setup"), member(field, "setup"));
-      walk(&states_json->at(state), member(member(field, "states"), state));
-      step_variables(ops_json->at(op), member(member(field, "operations"), op), captured, report);
+      walk(member_of(value, "setup"), json_member(field, "setup"));
+      walk(&states_json->at(state), json_member(json_member(field, "states"), state));
+      step_variables(ops_json->at(op), json_member(json_member(field, "operations"), op), captured,
+                     report);
       if (const AfterOk* after = after_ok_of(m, op, state)) {
         check_result_variables(*after, captured, report);
-        walk(member_of(*after->json_value, "then"), member(after->field, "then"));
+        walk(member_of(*after->json_value, "then"), json_member(after->field, "then"));
       }
-      walk(member_of(value, "cleanup"), member(field, "cleanup"));
+      walk(member_of(value, "cleanup"), json_member(field, "cleanup"));
     }
   }
 }
@@ -318,10 +319,10 @@ void FileLoader::load_matrix(const json& value, const std::string& field) {
   if (out_.errors.size() != before || !id) return;
 
   m.id = *id;
-  const std::string expect_field = member(field, "expect");
+  const std::string expect_field = json_member(field, "expect");
   for (const auto& op : m.op_names) {
     for (const auto& state : m.state_names) {
-      const std::string cell_field = member(member(expect_field, op), state);
+      const std::string cell_field = json_member(json_member(expect_field, op), state);
       Case c = matrix_case(m, op, state);
       c.line = line_of(cell_field);
       const std::size_t errors = out_.errors.size();

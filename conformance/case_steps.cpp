@@ -25,10 +25,12 @@ void FileLoader::check_template_syntax(const json& value, const std::string& fie
       error(field, e.what());
     }
   } else if (value.is_object()) {
-    for (const auto& [key, item] : value.items()) check_template_syntax(item, member(field, key));
+    for (const auto& [key, item] : value.items()) {
+      check_template_syntax(item, json_member(field, key));
+    }
   } else if (value.is_array()) {
     for (std::size_t i = 0; i < value.size(); ++i)
-      check_template_syntax(value[i], element(field, i));
+      check_template_syntax(value[i], json_element(field, i));
   }
 }
 
@@ -54,11 +56,11 @@ void FileLoader::check_variables(const json& value, const std::string& field,
     }
   } else if (value.is_object()) {
     for (const auto& [key, item] : value.items()) {
-      check_variables(item, member(field, key), captured, report);
+      check_variables(item, json_member(field, key), captured, report);
     }
   } else if (value.is_array()) {
     for (std::size_t i = 0; i < value.size(); ++i) {
-      check_variables(value[i], element(field, i), captured, report);
+      check_variables(value[i], json_element(field, i), captured, report);
     }
   }
 }
@@ -70,7 +72,7 @@ void FileLoader::step_variables(const json& step, const std::string& field,
   if (!step.is_object()) return;
   for (const char* key : {"params", "region"}) {
     if (auto it = step.find(key); it != step.end()) {
-      check_variables(*it, member(field, key), captured, report);
+      check_variables(*it, json_member(field, key), captured, report);
     }
   }
   if (auto it = step.find("capture"); it != step.end() && it->is_object()) {
@@ -83,20 +85,20 @@ void FileLoader::step_variables(const json& step, const std::string& field,
       if (!a.is_object()) continue;
       for (const auto& [key, arg] : a.items()) {
         if (predicate_expands_templates(key)) {
-          check_variables(arg, member(element(list_field, i), key), captured, report);
+          check_variables(arg, json_member(json_element(list_field, i), key), captured, report);
         }
       }
     }
   };
   if (auto it = step.find("expect"); it != step.end() && it->is_object()) {
     if (auto body = it->find("body"); body != it->end()) {
-      assertions(*body, member(member(field, "expect"), "body"));
+      assertions(*body, json_member(json_member(field, "expect"), "body"));
     }
   }
   if (auto it = step.find("retry"); it != step.end() && it->is_object()) {
     for (const char* key : {"until", "stop"}) {
       if (auto list = it->find(key); list != it->end()) {
-        assertions(*list, member(member(field, "retry"), key));
+        assertions(*list, json_member(json_member(field, "retry"), key));
       }
     }
   }
@@ -107,10 +109,10 @@ std::vector<Assertion> FileLoader::load_assertions(const json& object, const std
   std::vector<Assertion> out;
   const json* list = get_array(object, parent, key, required);
   if (!list) return out;
-  const std::string field = member(parent, key);
+  const std::string field = json_member(parent, key);
   if (required && list->empty()) error(field, "must hold at least one assertion");
   for (std::size_t i = 0; i < list->size(); ++i) {
-    if (auto a = load_assertion((*list)[i], element(field, i))) out.push_back(std::move(*a));
+    if (auto a = load_assertion((*list)[i], json_element(field, i))) out.push_back(std::move(*a));
   }
   return out;
 }
@@ -133,17 +135,17 @@ std::optional<Assertion> FileLoader::load_assertion(const json& value, const std
   if (predicates.empty()) {
     error(field, "needs one predicate (equals, matches, exists, type, ...)");
   } else if (predicates.size() > 1) {
-    error(member(field, predicates[1]),
+    error(json_member(field, predicates[1]),
           "a second predicate next to \"" + predicates[0] + "\"; an assertion has exactly one");
   } else {
     a.predicate = predicates[0];
     a.argument = value.at(a.predicate);
     for (const auto& problem : validate_assertion(a)) {
-      error(problem.field == "path" ? member(field, "path") : field + "." + problem.field,
+      error(problem.field == "path" ? json_member(field, "path") : field + "." + problem.field,
             problem.reason);
     }
     if (predicate_expands_templates(a.predicate)) {
-      check_template_syntax(a.argument, member(field, a.predicate));
+      check_template_syntax(a.argument, json_member(field, a.predicate));
     }
   }
   if (out_.errors.size() != before) return std::nullopt;
@@ -164,7 +166,7 @@ Expectation FileLoader::load_expect(const json& value, const std::string& field)
       std::regex check(*pattern, std::regex::ECMAScript);
       e.message_matches = pattern;
     } catch (const std::regex_error& ex) {
-      error(member(field, "message_matches"), std::string("invalid regex: ") + ex.what());
+      error(json_member(field, "message_matches"), std::string("invalid regex: ") + ex.what());
     }
   }
   e.body = load_assertions(value, field, "body", false);
@@ -215,7 +217,7 @@ AuthOverride FileLoader::load_auth(const json& value, const std::string& field, 
     } else {
       std::string list;
       for (const auto& l : layouts) list += (list.empty() ? "\"" : ", \"") + l + "\"";
-      error(member(field, "signing"),
+      error(json_member(field, "signing"),
             "unknown " + dialect_ + " signer layout \"" + *signing + "\" (" + list + ")");
     }
   }
@@ -227,7 +229,7 @@ AuthOverride FileLoader::load_auth(const json& value, const std::string& field, 
     if (*tamper == "body" || *tamper == "query" || header) {
       a.tamper = tamper;
     } else {
-      error(member(field, "tamper"),
+      error(json_member(field, "tamper"),
             "must be \"body\", \"query\" or \"header:<name>\", got \"" + *tamper + "\"");
     }
   }
@@ -237,7 +239,7 @@ AuthOverride FileLoader::load_auth(const json& value, const std::string& field, 
   if (auto replay = get_bool(value, field, "replay")) {
     a.replay = *replay;
     if (a.replay && first_step) {
-      error(member(field, "replay"), "the first step has no previous request to replay");
+      error(json_member(field, "replay"), "the first step has no previous request to replay");
     }
   }
   if (auto method = get_string(value, field, "method", false)) {
@@ -246,14 +248,14 @@ AuthOverride FileLoader::load_auth(const json& value, const std::string& field, 
     if (contains(methods, *method)) {
       a.method = method;
     } else {
-      error(member(field, "method"),
+      error(json_member(field, "method"),
             "must be an HTTP method in capitals (GET, POST, ...), got \"" + *method + "\"");
     }
   }
   if (const json* headers = get_object(value, field, "headers")) {
-    const std::string headers_field = member(field, "headers");
+    const std::string headers_field = json_member(field, "headers");
     for (const auto& [name, header_value] : headers->items()) {
-      const std::string at = member(headers_field, name);
+      const std::string at = json_member(headers_field, name);
       if (!is_header_name(name)) {
         error(at, bad_header);
       } else if (!header_value.is_string()) {
@@ -274,7 +276,7 @@ std::map<std::string, std::string> FileLoader::load_capture(const json& value,
     return out;
   }
   for (const auto& [name, path] : value.items()) {
-    const std::string at = member(field, name);
+    const std::string at = json_member(field, name);
     std::string problem;
     if (!is_identifier(name)) {
       error(at, "variable name \"" + name + "\" must match [A-Za-z_][A-Za-z0-9_]*");
@@ -303,7 +305,7 @@ Step FileLoader::load_step(const json& value, const std::string& field, StepRole
   if (auto action = get_string(value, field, "action", true)) s.action = *action;
   if (const json* params = get_object(value, field, "params")) {
     s.params = *params;
-    check_template_syntax(*params, member(field, "params"));
+    check_template_syntax(*params, json_member(field, "params"));
   }
   if (auto placement = get_string(value, field, "placement", false)) {
     static const std::map<std::string, Placement> placements = {{"auto", Placement::Auto},
@@ -313,32 +315,32 @@ Step FileLoader::load_step(const json& value, const std::string& field, StepRole
     if (auto it = placements.find(*placement); it != placements.end()) {
       s.placement = it->second;
     } else {
-      error(member(field, "placement"),
+      error(json_member(field, "placement"),
             "must be \"auto\", \"query\", \"json\" or \"form\", got \"" + *placement + "\"" +
                 suggestion(*placement, {"auto", "query", "json", "form"}));
     }
   }
   if (auto region = get_string(value, field, "region", false)) {
     s.region = *region;
-    check_template_syntax(value.at("region"), member(field, "region"));
+    check_template_syntax(value.at("region"), json_member(field, "region"));
   }
   if (auto it = value.find("auth"); it != value.end()) {
-    s.auth = load_auth(*it, member(field, "auth"), first_step);
+    s.auth = load_auth(*it, json_member(field, "auth"), first_step);
   }
   if (auto it = value.find("expect"); it != value.end()) {
     if (role == StepRole::MatrixOperation) {
-      error(member(field, "expect"),
+      error(json_member(field, "expect"),
             "a matrix operation's expectation comes from the matrix's "
             "\"expect\" table");
     } else {
-      s.expect = load_expect(*it, member(field, "expect"));
+      s.expect = load_expect(*it, json_member(field, "expect"));
     }
   }
   if (auto it = value.find("capture"); it != value.end()) {
-    s.captures = load_capture(*it, member(field, "capture"));
+    s.captures = load_capture(*it, json_member(field, "capture"));
   }
   if (auto it = value.find("retry"); it != value.end()) {
-    s.retry = load_retry(*it, member(field, "retry"));
+    s.retry = load_retry(*it, json_member(field, "retry"));
   }
   // Names a case creates carry the run prefix (CreateKeyring -> KeyringName, ...), unless the
   // step expects the creation to fail.
@@ -348,7 +350,7 @@ Step FileLoader::load_step(const json& value, const std::string& field, StepRole
     if (auto it = s.params.find(name_param);
         it != s.params.end() && it->is_string() &&
         it->get_ref<const std::string&>().find("{{run_prefix}}") == std::string::npos) {
-      error(member(member(field, "params"), name_param),
+      error(json_member(json_member(field, "params"), name_param),
             "a created name must contain {{run_prefix}} (parallel runs must not collide and "
             "--sweep must find leftovers)");
     }
@@ -362,10 +364,10 @@ std::vector<Step> FileLoader::load_steps(const json& object, const std::string& 
   std::vector<Step> out;
   const json* list = get_array(object, parent, key, required);
   if (!list) return out;
-  const std::string field = member(parent, key);
+  const std::string field = json_member(parent, key);
   if (required && list->empty()) error(field, "must hold at least one step");
   for (std::size_t i = 0; i < list->size(); ++i) {
-    out.push_back(load_step((*list)[i], element(field, i), role,
+    out.push_back(load_step((*list)[i], json_element(field, i), role,
                             opening && role == StepRole::Step && i == 0));
   }
   return out;

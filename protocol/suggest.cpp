@@ -1,9 +1,8 @@
-// Closest-name suggestions (suggest.hpp).
+// The closest accepted name to a misspelt one (suggest.hpp).
 #include "protocol/suggest.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cstddef>
 
 namespace kmsconf {
 namespace {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client/dialect.hpp"
+#include "client/run_prefix.hpp"
 #include "conformance/case_model.hpp"
 #include "conformance/driver.hpp"
 #include "conformance/results.hpp"
@@ -133,12 +134,8 @@ std::string redact(std::string text, const std::vector<std::string>& secrets);
 // ---------------------------------------------------------------------------------------------
 // Sweeping leftovers of earlier runs
 
-// Whether a name or description carries a run prefix of the "kc-" family (make_run_prefix:
-// kc-yymmddthhmm-xxxx), anywhere but glued to a preceding letter or digit.
-bool has_run_prefix(std::string_view text);
-// When the run of the first run prefix in `text` started (UTC, to the minute); nullopt without
-// one.
-std::optional<std::chrono::system_clock::time_point> run_prefix_time(std::string_view text);
+using client::has_run_prefix;  // client/run_prefix.hpp
+using client::run_prefix_time;
 
 struct SweepItem {
   std::string dialect;

@@ -290,22 +290,4 @@ bool is_reserved_variable(std::string_view name) {
          name == "now_unix";
 }
 
-std::string make_run_prefix(std::chrono::system_clock::time_point now, std::uint16_t suffix) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "kc-%02d%02d%02dt%02d%02d-%04x", utc.tm_year % 100,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                static_cast<unsigned>(suffix));
-  return buffer;
-}
-
-std::string make_run_prefix(std::chrono::system_clock::time_point now) {
-  const std::string bytes = system_random(2);
-  const auto suffix = static_cast<std::uint16_t>((static_cast<unsigned char>(bytes[0]) << 8) |
-                                                 static_cast<unsigned char>(bytes[1]));
-  return make_run_prefix(now, suffix);
-}
-
 }  // namespace kmsconf::conformance

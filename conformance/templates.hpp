@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "client/run_prefix.hpp"
+
 namespace kmsconf::conformance {
 
 // A template that cannot be expanded: an unknown (never captured) variable, or malformed text.
@@ -92,10 +94,6 @@ TemplateKind classify_template(std::string_view name, std::string* problem = nul
 // Names a capture may not take: the built-ins and the runner's run-wide variables.
 bool is_reserved_variable(std::string_view name);
 
-// A per-run prefix for every name a case creates, e.g. "kc-261122t0931-4f2a": "kc-", the UTC
-// date and time to the minute (yymmddThhmm, lowercase), "-" and 4 random hex digits. Only
-// [a-z0-9-], 19 characters, so names built from it stay within the 2-31 character rules.
-std::string make_run_prefix(std::chrono::system_clock::time_point now);
-std::string make_run_prefix(std::chrono::system_clock::time_point now, std::uint16_t suffix);
+using client::make_run_prefix;  // client/run_prefix.hpp
 
 }  // namespace kmsconf::conformance

@@ -10,5 +10,6 @@ namespace kmsconf::cli {
 void add_serve_command(CLI::App& app, std::function<int()>* run);
 void add_demo_command(CLI::App& app, std::function<int()>* run);
 void add_test_command(CLI::App& app, std::function<int()>* run);
+void add_load_command(CLI::App& app, std::function<int()>* run);
 
 }  // namespace kmsconf::cli

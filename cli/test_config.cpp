@@ -136,38 +136,6 @@ conformance::Credentials credential_entry(const std::string& path, const std::st
   return c;
 }
 
-// Environment first, then the --credentials file over it. Values are never printed; where each
-// came from is kept, for messages about a refused credential.
-void read_credentials(const std::string& path, conformance::RunOptions& r) {
-  // Where each dialect's credential comes from when no --credentials file names it.
-  for (DialectId id : kDialectIds) {
-    const auto& dialect = client::descriptor(id);
-    const auto& v = dialect.credential_variables;
-    const std::string name(dialect.name);
-    if (env(v.access_key_id).empty()) continue;
-    r.credentials[name] = {env(v.access_key_id), env(v.secret), env(v.session_token)};
-    r.credential_sources[name] =
-        "the environment's " + std::string(v.access_key_id) + " and " + std::string(v.secret);
-  }
-  if (path.empty()) return;
-  const std::string text = read_text(path, "--credentials");
-  json file = parse_json(path, text, "--credentials");
-  if (!file.is_object()) throw ConfigError("--credentials " + path + ": must be a JSON object");
-  if (file.contains("credentials") || file.contains("accounts")) {
-    throw ConfigError("--credentials " + where(path, text, "credentials") +
-                      ": this is kmsconf serve's credential store format (a server's list of "
-                      "credentials); " +
-                      kTestFormat);
-  }
-  for (const auto& [dialect, entry] : file.items()) {
-    if (!known_dialect(dialect)) {
-      throw ConfigError("--credentials " + where(path, text, dialect) + ": unknown dialect \"" +
-                        dialect + "\" (" + dialect_choices() + "); " + kTestFormat);
-    }
-    r.credentials[dialect] = credential_entry(path, text, dialect, entry);
-    r.credential_sources[dialect] = "--credentials " + path;
-  }
-}
 
 void check_dialect(const std::string& option, const std::string& value,
                    const std::string& dialect) {
@@ -281,6 +249,39 @@ void check_writable(const std::string& option, const std::string& path) {
 }
 
 }  // namespace
+
+// Environment first, then the --credentials file over it. Values are never printed; where each
+// came from is kept, for messages about a refused credential.
+void read_credentials(const std::string& path, conformance::RunOptions& r) {
+  // Where each dialect's credential comes from when no --credentials file names it.
+  for (DialectId id : kDialectIds) {
+    const auto& dialect = client::descriptor(id);
+    const auto& v = dialect.credential_variables;
+    const std::string name(dialect.name);
+    if (env(v.access_key_id).empty()) continue;
+    r.credentials[name] = {env(v.access_key_id), env(v.secret), env(v.session_token)};
+    r.credential_sources[name] =
+        "the environment's " + std::string(v.access_key_id) + " and " + std::string(v.secret);
+  }
+  if (path.empty()) return;
+  const std::string text = read_text(path, "--credentials");
+  json file = parse_json(path, text, "--credentials");
+  if (!file.is_object()) throw ConfigError("--credentials " + path + ": must be a JSON object");
+  if (file.contains("credentials") || file.contains("accounts")) {
+    throw ConfigError("--credentials " + where(path, text, "credentials") +
+                      ": this is kmsconf serve's credential store format (a server's list of "
+                      "credentials); " +
+                      kTestFormat);
+  }
+  for (const auto& [dialect, entry] : file.items()) {
+    if (!known_dialect(dialect)) {
+      throw ConfigError("--credentials " + where(path, text, dialect) + ": unknown dialect \"" +
+                        dialect + "\" (" + dialect_choices() + "); " + kTestFormat);
+    }
+    r.credentials[dialect] = credential_entry(path, text, dialect, entry);
+    r.credential_sources[dialect] = "--credentials " + path;
+  }
+}
 
 conformance::RunOptions run_options(const TestOptions& o) {
   conformance::RunOptions r;

@@ -29,6 +29,11 @@ conformance::RunOptions run_options(const TestOptions& options);
 // ConfigError naming the unknown name and the closest known one.
 void check_names(const conformance::RunOptions& run, const std::vector<conformance::Case>& cases);
 
+// Each dialect's credential: its SDK's environment variables first, then `path` (--credentials,
+// kmsconf test's format, shared by kmsconf load) over them; where each came from goes to
+// credential_sources, never the values. Throws ConfigError with file:line and field.
+void read_credentials(const std::string& path, conformance::RunOptions& r);
+
 // Every report path must be writable before the run starts (found after it, the run is lost).
 void check_report_paths(const TestOptions& options);
 

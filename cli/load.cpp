@@ -1,0 +1,234 @@
+// `kmsconf load`: runs a load against an endpoint (or the in-process reference server), shows
+// progress, evaluates thresholds and the baseline gate, and writes the result file.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/load_config.hpp"
+#include "cli/stop_signals.hpp"
+#include "cli/test_config.hpp"
+#include "cli/version.hpp"
+#include "conformance/run_control.hpp"
+#include "loadgen/setup.hpp"
+#include "reference_server/reference_server.hpp"
+
+namespace kmsconf::cli {
+namespace {
+
+constexpr int kExitPassed = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitNotRun = 3;
+
+std::string fixed(double value, int digits) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << value;
+  return out.str();
+}
+
+// One progress line: elapsed/total, the last second's rate, p99 and outcome counts.
+std::string progress_text(const loadgen::Progress& p) {
+  std::string line = "load: " + fixed(p.elapsed_s, 1) + "/" + fixed(p.total_s, 1) + " s, " +
+                     std::to_string(p.answered) + " answers";
+  if (p.last_second) {
+    const auto& s = *p.last_second;
+    line += ", last second " + std::to_string(s.outcomes.total()) + " req/s, p99 " +
+            fixed(static_cast<double>(s.p99_us) / 1000.0, 2) + " ms";
+    for (auto o : loadgen::kOutcomes) {
+      if (o != loadgen::Outcome::Ok && s.outcomes[o] > 0) {
+        line += ", " + std::string(loadgen::outcome_name(o)) + " " + std::to_string(s.outcomes[o]);
+      }
+    }
+    if (s.outcomes.late > 0) line += ", late " + std::to_string(s.outcomes.late);
+  }
+  return line;
+}
+
+// The in-process reference server, when no --endpoint was given.
+std::unique_ptr<server::ReferenceServer> start_in_process(LoadSetup& s) {
+  server::ReferenceServerOptions options;
+  options.dialect = s.target.dialect->id;
+  options.regions = {s.target.region};
+  auto reference = std::make_unique<server::ReferenceServer>(std::move(options));
+  reference->start();
+  s.target.endpoint = *client::Endpoint::parse(reference->endpoint());
+  const auto& credential = reference->default_credential();
+  s.target.credentials = {credential.access_key_id, credential.secret_access_key, ""};
+  std::cout << "kmsconf load: no --endpoint, so against the in-process reference server ("
+            << s.target.dialect->title << ") on " << reference->endpoint() << "\n";
+  return reference;
+}
+
+struct Gates {
+  std::vector<loadgen::ThresholdResult> thresholds;
+  std::optional<std::vector<loadgen::RegressionResult>> regressions;
+};
+
+Gates evaluate_gates(const LoadSetup& s, const nlohmann::json& result) {
+  Gates g;
+  const auto metrics = loadgen::metrics_of(result);
+  g.thresholds = loadgen::evaluate(s.thresholds, metrics);
+  if (s.regressions) {
+    g.regressions =
+        loadgen::evaluate_regressions(*s.regressions, metrics, loadgen::metrics_of(s.baseline));
+  }
+  return g;
+}
+
+void write_result(const std::string& path, const nlohmann::json& result) {
+  std::ofstream out(path, std::ios::trunc);
+  out << result.dump(2) << "\n";
+  if (!out) throw std::runtime_error("--out " + path + ": cannot be written");
+  std::cout << "Result: " << std::filesystem::absolute(path).string() << "\n";
+}
+
+// Everything was refused at the door: nothing about the endpoint's speed can be said.
+bool unreachable(const loadgen::RunStats& stats) {
+  const auto all = stats.overall();
+  return all.outcomes.total() > 0 && stats.connections_opened == 0;
+}
+
+int run_load_command(const LoadOptions& o) {
+  LoadSetup s;
+  try {
+    s = load_setup(o);
+  } catch (const ConfigError& e) {
+    std::cerr << "kmsconf load: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::unique_ptr<server::ReferenceServer> reference;
+  if (s.in_process) reference = start_in_process(s);
+  const loadgen::LoadConfig config = load_config(o, s);
+
+  loadgen::RunStats empty;
+  for (const auto& op : s.workload.operations) empty.operations.push_back(op.op);
+  empty.per_op.resize(empty.operations.size());
+  if (!s.baseline.is_null()) {
+    const auto differences = loadgen::baseline_differences(
+        s.baseline, loadgen::result_json(config, empty, {}, nullptr, "", version_line()));
+    if (!differences.empty()) {
+      std::cerr << "kmsconf load: --baseline " << o.baseline
+                << " was measured on another target or workload:\n";
+      for (const auto& d : differences) std::cerr << "  " << d << "\n";
+      return kExitUsage;
+    }
+  }
+
+  loadgen::Material material;
+  try {
+    material = loadgen::set_up(s.target, s.workload,
+                               client::make_run_prefix(std::chrono::system_clock::now()));
+  } catch (const loadgen::SetupError& e) {
+    std::cerr << "kmsconf load: the run could not be set up: " << e.what() << "\n";
+    return kExitNotRun;
+  }
+
+  conformance::RunControl control;
+  std::atomic<bool> stop{false};
+  const bool tty = ::isatty(::fileno(stdout)) != 0;
+  loadgen::RunStats stats;
+  int signal_number = 0;
+  {
+    StopOnSignals signals(
+        control, std::chrono::milliseconds(1000),
+        [](const char* name) { std::cout << "\nkmsconf load: " << name << ", stopping\n"; },
+        [&] {
+          if (control.should_stop()) stop.store(true);
+        });
+    std::cout << "kmsconf load: " << config.mode << " loop, "
+              << (s.plan.open_loop ? fixed(s.plan.rate, 0) + " req/s, " : "") << s.plan.connections
+              << " connections, " << config.threads << " threads, " << fixed(config.duration_s, 1)
+              << " s" << std::endl;
+    const auto every = tty ? std::chrono::milliseconds(250)
+                           : std::chrono::milliseconds(1000LL * std::max(1, o.progress_every_s));
+    stats = loadgen::run_load(
+        s.plan, s.target, s.workload, material, stop,
+        [&](const loadgen::Progress& p) {
+          if (tty) {
+            std::cout << "\r\033[K" << progress_text(p) << std::flush;
+          } else {
+            std::cout << progress_text(p) << "\n" << std::flush;
+          }
+        },
+        every);
+    if (tty) std::cout << "\r\033[K";
+    signal_number = signals.signal();
+  }
+  const auto teardown = loadgen::tear_down(s.target, s.workload, material);
+  for (const auto& failure : teardown.failures) {
+    std::cout << "teardown: " << failure << " (kmsconf test --sweep removes it later)\n";
+  }
+
+  const auto bare = loadgen::result_json(config, stats, {}, nullptr, "", version_line());
+  Gates gates = evaluate_gates(s, bare);
+  const auto result = loadgen::result_json(config, stats, gates.thresholds,
+                                           gates.regressions ? &*gates.regressions : nullptr,
+                                           o.baseline, version_line());
+  loadgen::print_summary(std::cout, result);
+  if (!o.out.empty()) write_result(o.out, result);
+
+  if (signal_number != 0) return 128 + signal_number;
+  if (unreachable(stats)) {
+    std::cerr << "kmsconf load: " << s.target.endpoint.url()
+              << " could not be reached: no connection was opened\n";
+    return kExitNotRun;
+  }
+  return result.value("passed", false) ? kExitPassed : kExitFailed;
+}
+
+}  // namespace
+
+void add_load_command(CLI::App& app, std::function<int()>* run) {
+  auto o = std::make_shared<LoadOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "load",
+      "Load-test an endpoint (default: the in-process server). Exit codes: 0 every threshold and "
+      "baseline check passed, 1 one failed, 2 usage or configuration, 3 the run could not be "
+      "done (target unreachable, setup failed), 128+N interrupted by signal N");
+  std::vector<std::string> dialects = client::dialect_names();
+  dialects.emplace_back("none");
+  cmd->add_option("--dialect", o->dialect, "Wire dialect; none: plain unsigned GETs to --endpoint")
+      ->check(CLI::IsMember(dialects))
+      ->capture_default_str();
+  cmd->add_option("--endpoint", o->endpoint,
+                  "http(s)://host[:port] (with --dialect none, a URL with a path); default: the "
+                  "in-process reference server");
+  cmd->add_option("--rate", o->rate, "Open loop: requests per second over all threads");
+  cmd->add_option("--connections", o->connections,
+                  "Closed loop without --rate: connections each sending on the previous answer; "
+                  "with --rate: the most requests in flight (default 100)");
+  cmd->add_option("--duration", o->duration, "How long to send: 500ms, 30s, 2m")->required();
+  cmd->add_option("--threads", o->threads, "Worker threads, one event loop each (default 2)");
+  cmd->add_option("--op", o->op, "One operation (default Encrypt)");
+  cmd->add_option("--workload", o->workload_file, "A workload file (docs/workloads.md)");
+  cmd->add_option("--threshold", o->thresholds,
+                  "A pass/fail check such as p99<20ms, error_rate<0.1%, rps>=5000, "
+                  "Encrypt:p99<5ms (repeatable; docs/load-thresholds.md)");
+  cmd->add_option("--baseline", o->baseline, "An earlier result file of the same target");
+  cmd->add_option("--max-regression", o->max_regression,
+                  "Tolerances against --baseline, e.g. p99=10%,rps=5% (the default)");
+  cmd->add_option("--out", o->out, "Write the result JSON here (docs/load-results.md)");
+  cmd->add_option("--credentials", o->credentials_file,
+                  "kmsconf test's credentials file (else the SDK's environment variables)");
+  cmd->add_option("--region", o->region, "Region to sign for (default: the dialect's)");
+  cmd->add_option("--timeout-ms", o->timeout_ms, "Per-request timeout")->capture_default_str();
+  cmd->add_option("--ca-file", o->ca_file, "PEM trust anchors for https");
+  cmd->add_flag("--insecure", o->insecure, "https without certificate checks");
+  cmd->add_option("--progress-every", o->progress_every_s,
+                  "Without a terminal, print a progress line this often (seconds)")
+      ->capture_default_str();
+  cmd->add_option("--late-after-us", o->late_after_us,
+                  "Open loop: a send this late after its intended time counts as late")
+      ->capture_default_str();
+  cmd->callback([run, o] { *run = [o] { return run_load_command(*o); }; });
+}
+
+}  // namespace kmsconf::cli

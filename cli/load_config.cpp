@@ -1,0 +1,207 @@
+// Checking `kmsconf load`'s options (load_config.hpp).
+#include "cli/load_config.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/test_config.hpp"
+#include "protocol/duration.hpp"
+
+namespace kmsconf::cli {
+namespace {
+
+constexpr std::chrono::hours kLongestRun{24};
+constexpr int kMostConnections = 100'000;
+constexpr int kMostThreads = 256;
+constexpr std::size_t kDefaultOpenLoopConnections = 100;
+constexpr std::size_t kDefaultThreads = 2;
+
+// "http://host:port/path?q" -> endpoint "http://host:port" and "/path?q".
+std::pair<std::string, std::string> split_url(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const auto path_at =
+      scheme_end == std::string::npos ? std::string::npos : url.find_first_of("/?", scheme_end + 3);
+  if (path_at == std::string::npos) return {url, "/"};
+  std::string path = url.substr(path_at);
+  if (path.front() == '?') path = "/" + path;
+  return {url.substr(0, path_at), path};
+}
+
+void read_target(const LoadOptions& o, LoadSetup& s) {
+  if (o.dialect != "none") {
+    s.target.dialect = client::find_dialect(o.dialect);
+    if (!s.target.dialect) {
+      throw ConfigError("--dialect " + o.dialect + ": unknown (" + dialect_choices() + " or none)");
+    }
+  }
+  s.in_process = o.endpoint.empty();
+  if (s.in_process && !s.target.dialect) {
+    throw ConfigError("--dialect none needs --endpoint URL (plain GETs to that URL)");
+  }
+  if (!s.in_process) {
+    auto [base, path] = split_url(o.endpoint);
+    auto endpoint = client::Endpoint::parse(base);
+    if (!endpoint) {
+      throw ConfigError("--endpoint " + o.endpoint + ": not an http(s)://host[:port] URL");
+    }
+    if (s.target.dialect && path != "/") {
+      throw ConfigError("--endpoint " + o.endpoint + ": a KMS endpoint takes no path");
+    }
+    s.target.endpoint = *endpoint;
+    s.target.path = path;
+  }
+  s.target.region = !o.region.empty()  ? o.region
+                    : s.target.dialect ? std::string(s.target.dialect->default_region)
+                                       : "";
+  if (o.timeout_ms <= 0) throw ConfigError("--timeout-ms must be positive");
+  s.target.transport.timeout = std::chrono::milliseconds(o.timeout_ms);
+  s.target.transport.ca_file = o.ca_file;
+  s.target.transport.insecure = o.insecure;
+  if (!o.ca_file.empty() && !std::ifstream(o.ca_file)) {
+    throw ConfigError("--ca-file " + o.ca_file + ": cannot be read");
+  }
+}
+
+void read_credential(const LoadOptions& o, LoadSetup& s) {
+  if (!s.target.dialect || s.in_process) {
+    if (!o.credentials_file.empty() && s.in_process) {
+      throw ConfigError(
+          "--credentials is for a remote --endpoint; the in-process server makes "
+          "its own credential");
+    }
+    return;
+  }
+  conformance::RunOptions run;
+  read_credentials(o.credentials_file, run);
+  const std::string name(s.target.dialect->name);
+  auto it = run.credentials.find(name);
+  if (it == run.credentials.end()) {
+    const auto& v = s.target.dialect->credential_variables;
+    throw ConfigError("no " + name + " credential: set " + std::string(v.access_key_id) + " and " +
+                      std::string(v.secret) + ", or give --credentials FILE");
+  }
+  s.target.credentials = it->second;
+  s.credential_source = run.credential_sources[name];
+}
+
+void read_workload(const LoadOptions& o, LoadSetup& s) {
+  if (!o.op.empty() && !o.workload_file.empty()) {
+    throw ConfigError("--op and --workload: give one or the other");
+  }
+  try {
+    if (!o.workload_file.empty()) {
+      s.workload = loadgen::load_workload(o.workload_file);
+    } else {
+      s.workload = loadgen::single_operation_workload(
+          o.op.empty() ? (s.target.dialect ? "Encrypt" : "DescribeRegions") : o.op);
+    }
+  } catch (const loadgen::WorkloadError& e) {
+    throw ConfigError(e.what());
+  }
+  if (!s.target.dialect && !o.workload_file.empty()) {
+    throw ConfigError(
+        "--workload: --dialect none sends plain GETs; a workload needs a KMS dialect");
+  }
+}
+
+void read_plan(const LoadOptions& o, LoadSetup& s) {
+  if (!o.rate && !o.connections) {
+    throw ConfigError("give --rate R (open loop) or --connections C (closed loop), or both");
+  }
+  auto duration = parse_duration(o.duration);
+  if (o.duration.empty() || !duration || duration->count() <= 0 || *duration > kLongestRun) {
+    throw ConfigError("--duration " + o.duration +
+                      ": a duration such as 500ms, 30s or 2m, at most 24h");
+  }
+  s.plan.duration = *duration;
+  s.plan.open_loop = o.rate.has_value();
+  if (o.rate && !(std::isfinite(*o.rate) && *o.rate > 0)) {
+    throw ConfigError("--rate must be a positive number of requests per second");
+  }
+  s.plan.rate = o.rate.value_or(0);
+  if (o.connections && (*o.connections < 1 || *o.connections > kMostConnections)) {
+    throw ConfigError("--connections must be 1.." + std::to_string(kMostConnections));
+  }
+  s.plan.connections =
+      o.connections ? static_cast<std::size_t>(*o.connections) : kDefaultOpenLoopConnections;
+  if (o.threads && (*o.threads < 1 || *o.threads > kMostThreads)) {
+    throw ConfigError("--threads must be 1.." + std::to_string(kMostThreads));
+  }
+  s.plan.threads = o.threads ? static_cast<std::size_t>(*o.threads) : kDefaultThreads;
+  if (o.late_after_us < 0) throw ConfigError("--late-after-us must not be negative");
+  s.plan.late_after = std::chrono::microseconds(o.late_after_us);
+}
+
+void read_gates(const LoadOptions& o, LoadSetup& s) {
+  for (const auto& text : o.thresholds) {
+    try {
+      s.thresholds.push_back(loadgen::parse_threshold(text));
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("--threshold: ") + e.what());
+    }
+    const std::string& op = s.thresholds.back().operation;
+    const auto& ops = s.workload.operations;
+    if (!op.empty() &&
+        std::none_of(ops.begin(), ops.end(), [&](const auto& w) { return w.op == op; })) {
+      throw ConfigError("--threshold " + text + ": the workload sends no " + op);
+    }
+  }
+  if (!o.max_regression.empty() && o.baseline.empty()) {
+    throw ConfigError("--max-regression needs --baseline OLD.json");
+  }
+  if (o.baseline.empty()) return;
+  try {
+    s.regressions = loadgen::parse_max_regression(
+        o.max_regression.empty() ? std::string(loadgen::kDefaultMaxRegression) : o.max_regression);
+    s.baseline = loadgen::read_result_file(o.baseline);
+  } catch (const std::exception& e) {
+    throw ConfigError((o.max_regression.empty() ? "--baseline: " : "--max-regression: ") +
+                      std::string(e.what()));
+  }
+}
+
+void check_out_path(const std::string& out) {
+  if (out.empty()) return;
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::absolute(out).parent_path();
+  if (!fs::is_directory(parent)) {
+    throw ConfigError("--out " + out + ": the directory " + parent.string() + " does not exist");
+  }
+  std::ofstream probe(out, std::ios::app);
+  if (!probe) throw ConfigError("--out " + out + ": cannot be written");
+}
+
+}  // namespace
+
+LoadSetup load_setup(const LoadOptions& options) {
+  LoadSetup s;
+  read_target(options, s);
+  read_credential(options, s);
+  read_workload(options, s);
+  read_plan(options, s);
+  read_gates(options, s);
+  check_out_path(options.out);
+  return s;
+}
+
+loadgen::LoadConfig load_config(const LoadOptions& o, const LoadSetup& s) {
+  loadgen::LoadConfig c;
+  c.dialect = o.dialect;
+  c.endpoint = s.in_process ? "in-process" : o.endpoint;
+  c.endpoint_url = s.target.endpoint.url() + (s.target.dialect ? "" : s.target.path);
+  c.in_process = s.in_process;
+  c.region = s.target.region;
+  c.mode = s.plan.open_loop ? "open" : "closed";
+  c.rate = s.plan.rate;
+  c.connections = static_cast<int>(s.plan.connections);
+  c.threads = static_cast<int>(loadgen::effective_threads(s.plan));
+  c.duration_s = std::chrono::duration<double>(s.plan.duration).count();
+  c.timeout_ms = o.timeout_ms;
+  c.workload = s.workload.to_json();
+  c.workload_fingerprint = s.workload.fingerprint();
+  c.access_key_id = s.target.credentials.access_key_id;
+  return c;
+}
+
+}  // namespace kmsconf::cli

@@ -1,0 +1,59 @@
+// `kmsconf load`'s options, and turning them into a checked plan: every mistake is a usage error
+// (exit 2) found before anything is sent.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadgen/load_run.hpp"
+#include "loadgen/result.hpp"
+#include "loadgen/target.hpp"
+#include "loadgen/thresholds.hpp"
+#include "loadgen/workload.hpp"
+
+namespace kmsconf::cli {
+
+struct LoadOptions {
+  std::string dialect{"volcengine"};
+  std::string endpoint;  // empty: the in-process reference server
+  std::optional<double> rate;
+  std::optional<int> connections;
+  std::string duration;
+  std::optional<int> threads;
+  std::string op;
+  std::string workload_file;
+  std::vector<std::string> thresholds;
+  std::string baseline;
+  std::string max_regression;
+  std::string out;
+  std::string credentials_file;
+  std::string region;
+  int timeout_ms = 5000;
+  std::string ca_file;
+  bool insecure = false;
+  int progress_every_s = 5;  // without a terminal
+  int late_after_us = 1000;
+};
+
+// Everything a run needs, checked.
+struct LoadSetup {
+  loadgen::Target target;  // endpoint empty when in_process (filled once the server listens)
+  bool in_process = false;
+  loadgen::Workload workload;
+  loadgen::LoadPlan plan;
+  std::vector<loadgen::Threshold> thresholds;
+  std::optional<loadgen::RegressionTolerances> regressions;  // with a baseline
+  nlohmann::json baseline;                                   // null without one
+  std::string credential_source;                             // for messages; never the value
+};
+
+// Throws ConfigError (test_config.hpp) naming the option and what was wrong.
+LoadSetup load_setup(const LoadOptions& options);
+
+// The config block of the result file (never a secret).
+loadgen::LoadConfig load_config(const LoadOptions& options, const LoadSetup& setup);
+
+}  // namespace kmsconf::cli

@@ -1,0 +1,95 @@
+// Running the workers and merging what they measured (load_run.hpp).
+#include "loadgen/load_run.hpp"
+
+#include <algorithm>
+#include <boost/asio/ssl/context.hpp>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "client/http_connection.hpp"
+#include "loadgen/worker.hpp"
+
+namespace kmsconf::loadgen {
+
+std::size_t effective_threads(const LoadPlan& plan) {
+  return std::max<std::size_t>(1, std::min(plan.threads, plan.connections));
+}
+
+namespace {
+
+// Connections split as evenly as they go: the first `connections % threads` workers get one more.
+std::size_t share_of(std::size_t total, std::size_t index, std::size_t parts) {
+  return total / parts + (index < total % parts ? 1 : 0);
+}
+
+void watch(const std::vector<std::future<RunStats>>& running, const LoadPlan& plan,
+           const Timeline& timeline, const std::atomic<uint64_t>& answered,
+           SteadyClock::time_point start, const ProgressCallback& progress,
+           std::chrono::milliseconds every) {
+  const auto all_done = [&] {
+    return std::all_of(running.begin(), running.end(), [](const auto& f) {
+      return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    });
+  };
+  auto next_report = start + every;
+  while (!all_done()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto now = SteadyClock::now();
+    if (!progress || now < next_report) continue;
+    next_report += every;
+    Progress p;
+    p.elapsed_s = std::chrono::duration<double>(now - start).count();
+    p.total_s = std::chrono::duration<double>(plan.duration).count();
+    p.answered = answered.load(std::memory_order_relaxed);
+    p.last_second = timeline.latest();
+    progress(p);
+  }
+}
+
+}  // namespace
+
+RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& workload,
+                  const Material& material, const std::atomic<bool>& stop,
+                  const ProgressCallback& progress, std::chrono::milliseconds progress_every) {
+  const std::size_t threads = effective_threads(plan);
+  Timeline timeline(threads);
+  std::atomic<uint64_t> answered{0};
+  auto tls = target.endpoint.tls() ? client::make_tls_context(target.transport) : nullptr;
+  const WorkerShared shared{target, workload, material, tls, timeline, stop, answered};
+
+  // Starts a little ahead so every worker is ready at the first intended time.
+  const auto start = SteadyClock::now() + std::chrono::milliseconds(20);
+  std::vector<WorkerSettings> settings(threads);
+  for (std::size_t i = 0; i < threads; ++i) {
+    settings[i].index = i;
+    settings[i].workers = threads;
+    settings[i].open_loop = plan.open_loop;
+    settings[i].rate = plan.rate;
+    settings[i].connections = share_of(plan.connections, i, threads);
+    settings[i].start = start;
+    settings[i].length = plan.duration;
+    settings[i].late_after = plan.late_after;
+  }
+  std::vector<std::future<RunStats>> running;
+  for (const auto& s : settings) {
+    running.push_back(
+        std::async(std::launch::async, [&s, &shared] { return run_worker(s, shared); }));
+  }
+  watch(running, plan, timeline, answered, start, progress, progress_every);
+
+  RunStats merged;
+  for (std::size_t i = 0; i < running.size(); ++i) {
+    RunStats one = running[i].get();
+    if (i == 0) {
+      merged = std::move(one);
+    } else {
+      merged.merge(one);
+    }
+  }
+  timeline.finish();
+  merged.timeline = timeline.points();
+  return merged;
+}
+
+}  // namespace kmsconf::loadgen

@@ -1,0 +1,544 @@
+// Building, reading, comparing and printing the result file of a load run (result.hpp).
+#include "loadgen/result.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "protocol/json_lines.hpp"
+
+namespace kmsconf::loadgen {
+namespace {
+
+using nlohmann::json;
+
+// ---- building --------------------------------------------------------------------------------
+
+// JSON has no NaN or infinity (nlohmann would write null, which the schema refuses).
+double finite_or_zero(double value) {
+  return std::isfinite(value) ? value : 0.0;
+}
+
+double ms(int64_t us) {
+  return static_cast<double>(us) / 1000.0;
+}
+
+json outcomes_json(const OutcomeCounts& counts) {
+  json out = json::object();
+  for (Outcome outcome : kOutcomes) out[std::string(outcome_name(outcome))] = counts[outcome];
+  out["late"] = counts.late;
+  return out;
+}
+
+// count says how many values the others come from: 0 means they are no measurement.
+json latency_json(const Histogram& h) {
+  return {{"count", h.count()},
+          {"p50", ms(h.percentile(50))},
+          {"p90", ms(h.percentile(90))},
+          {"p99", ms(h.percentile(99))},
+          {"p999", ms(h.percentile(99.9))},
+          {"max", ms(h.max())},
+          {"mean", finite_or_zero(h.mean() / 1000.0)}};
+}
+
+json config_json(const LoadConfig& c) {
+  return {{"dialect", c.dialect},
+          {"endpoint", c.endpoint},
+          {"endpoint_url", c.endpoint_url},
+          {"in_process", c.in_process},
+          {"region", c.region},
+          {"mode", c.mode},
+          {"rate", finite_or_zero(c.rate)},
+          {"connections", c.connections},
+          {"threads", c.threads},
+          {"duration_s", finite_or_zero(c.duration_s)},
+          {"timeout_ms", c.timeout_ms},
+          {"workload", c.workload.is_null() ? json::object() : c.workload},
+          {"workload_fingerprint", c.workload_fingerprint},
+          {"access_key_id", c.access_key_id}};
+}
+
+json summary_json(const RunStats& stats, const OutcomeCounts& outcomes) {
+  const uint64_t requests = outcomes.total();
+  const double duration = std::max(0.0, finite_or_zero(stats.duration_s));
+  const double rps = duration > 0 ? static_cast<double>(requests) / duration : 0.0;
+  return {{"requests", requests},
+          {"duration_s", duration},
+          {"requests_per_second", finite_or_zero(rps)},
+          {"outcomes", outcomes_json(outcomes)},
+          {"unsent", stats.unsent},
+          {"connections_opened", stats.connections_opened},
+          {"connection_failures", stats.connection_failures},
+          {"interrupted", stats.interrupted},
+          {"stop_reason", stats.stop_reason.empty() ? json(nullptr) : json(stats.stop_reason)}};
+}
+
+json operation_json(const OperationStats& op) {
+  return {{"requests", op.outcomes.total()},
+          {"outcomes", outcomes_json(op.outcomes)},
+          {"latency_ms", latency_json(op.latency)},
+          {"service_time_ms", latency_json(op.service)}};
+}
+
+json timeline_json(const std::vector<TimelinePoint>& points) {
+  json out = json::array();
+  for (const TimelinePoint& p : points) {
+    out.push_back({{"second", p.second},
+                   {"requests", p.outcomes.total()},
+                   {"outcomes", outcomes_json(p.outcomes)},
+                   {"p50_ms", ms(p.p50_us)},
+                   {"p99_ms", ms(p.p99_us)},
+                   {"max_ms", ms(p.max_us)}});
+  }
+  return out;
+}
+
+json histogram_pair(const OperationStats& op) {
+  return {{"latency", op.latency.to_json()}, {"service_time", op.service.to_json()}};
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+const json& null_json() {
+  static const json kNull;
+  return kNull;
+}
+
+// j[key] when j is an object holding it; null otherwise, so readers never throw.
+const json& member(const json& j, const char* key) {
+  if (!j.is_object()) return null_json();
+  const auto it = j.find(key);
+  return it == j.end() ? null_json() : *it;
+}
+
+std::optional<double> number(const json& j, const char* key) {
+  const json& value = member(j, key);
+  if (!value.is_number()) return std::nullopt;
+  const double v = value.get<double>();
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
+
+uint64_t count(const json& j, const char* key) {
+  const json& value = member(j, key);
+  return value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0)
+             ? value.get<uint64_t>()
+             : 0;
+}
+
+std::string text(const json& j, const char* key) {
+  const json& value = member(j, key);
+  return value.is_string() ? value.get<std::string>() : "";
+}
+
+// The outcomes that count as errors (OutcomeCounts::errors()); throttled is the endpoint's
+// quota at work, never an error.
+constexpr const char* kErrorOutcomes[] = {"client_error", "server_error", "transport_error",
+                                          "timeout"};
+
+// ---- metrics ---------------------------------------------------------------------------------
+
+// The run's figures ("") and each operation's, all shaped like a per_op entry.
+struct Figures {
+  std::map<std::string, json> scopes;
+  std::optional<double> duration_s;
+};
+
+// Where a latency metric lives in a scope: which block and which key.
+std::pair<const char*, const char*> latency_field(Metric metric) {
+  switch (metric) {
+    case Metric::P50:
+      return {"latency_ms", "p50"};
+    case Metric::P90:
+      return {"latency_ms", "p90"};
+    case Metric::P99:
+      return {"latency_ms", "p99"};
+    case Metric::P999:
+      return {"latency_ms", "p999"};
+    case Metric::Max:
+      return {"latency_ms", "max"};
+    case Metric::Mean:
+      return {"latency_ms", "mean"};
+    case Metric::ServiceP50:
+      return {"service_time_ms", "p50"};
+    case Metric::ServiceP90:
+      return {"service_time_ms", "p90"};
+    case Metric::ServiceP99:
+      return {"service_time_ms", "p99"};
+    case Metric::ServiceP999:
+      return {"service_time_ms", "p999"};
+    default:
+      return {"service_time_ms", "max"};
+  }
+}
+
+std::optional<double> latency_metric(const json& scope, double requests, Metric metric) {
+  const auto [block_name, key] = latency_field(metric);
+  const json& block = member(scope, block_name);
+  // Without values behind them the zeros written for an empty histogram are no measurement.
+  if (number(block, "count").value_or(requests) <= 0) return std::nullopt;
+  return number(block, key);
+}
+
+// The numerator of a rate; nullopt when an outcome it needs is missing.
+std::optional<double> rate_numerator(const json& outcomes, Metric metric) {
+  switch (metric) {
+    case Metric::ErrorRate: {
+      double sum = 0;
+      for (const char* name : kErrorOutcomes) {
+        const auto n = number(outcomes, name);
+        if (!n) return std::nullopt;
+        sum += *n;
+      }
+      return sum;
+    }
+    case Metric::ThrottledRate:
+      return number(outcomes, "throttled");
+    case Metric::TimeoutRate:
+      return number(outcomes, "timeout");
+    default:
+      return number(outcomes, "late");
+  }
+}
+
+std::optional<double> metric_in(const json& scope, std::optional<double> duration_s,
+                                Metric metric) {
+  const std::optional<double> requests = number(scope, "requests");
+  if (!requests) return std::nullopt;
+  switch (metric_kind(metric)) {
+    case MetricKind::Count:
+      return requests;
+    case MetricKind::Throughput:
+      if (!duration_s || *duration_s <= 0) return std::nullopt;
+      return *requests / *duration_s;
+    case MetricKind::Rate: {
+      if (*requests <= 0) return std::nullopt;
+      const auto n = rate_numerator(member(scope, "outcomes"), metric);
+      return n ? std::optional<double>(*n / *requests) : std::nullopt;
+    }
+    case MetricKind::Latency:
+      return latency_metric(scope, *requests, metric);
+  }
+  return std::nullopt;
+}
+
+Figures figures_of(const json& result) {
+  Figures f;
+  const json& summary = member(result, "summary");
+  f.duration_s = number(summary, "duration_s");
+  if (summary.is_object()) {
+    f.scopes[""] = {{"requests", member(summary, "requests")},
+                    {"outcomes", member(summary, "outcomes")},
+                    {"latency_ms", member(result, "latency_ms")},
+                    {"service_time_ms", member(result, "service_time_ms")}};
+  }
+  const json& per_op = member(result, "per_op");
+  if (per_op.is_object()) {
+    for (const auto& [name, op] : per_op.items()) f.scopes[name] = op;
+  }
+  return f;
+}
+
+// ---- baseline --------------------------------------------------------------------------------
+
+// What a file must hold to be judged as a load result, and what the comparison reads.
+constexpr const char* kResultFields[] = {"kmsconf_version", "config",          "summary",
+                                         "latency_ms",      "service_time_ms", "per_op"};
+constexpr const char* kCompared[] = {"dialect",     "endpoint", "in_process",
+                                     "region",      "mode",     "rate",
+                                     "connections", "threads",  "workload_fingerprint"};
+
+std::vector<std::string> missing_fields(const json& result) {
+  std::vector<std::string> missing;
+  for (const char* field : kResultFields) {
+    if (!result.contains(field)) missing.emplace_back(field);
+  }
+  const json& config = member(result, "config");
+  for (const char* field : kCompared) {
+    if (config.is_object() && !config.contains(field))
+      missing.push_back(std::string("config.") + field);
+  }
+  return missing;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::string printf_number(const char* format, double value) {
+  char buffer[512];  // holds any finite double in %f
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+// A config value as a difference line shows it.
+std::string shown(const json& value) {
+  if (value.is_string())
+    return value.get<std::string>().empty() ? "(none)" : value.get<std::string>();
+  if (value.is_number()) return printf_number("%.10g", value.get<double>());
+  if (value.is_null()) return "(none)";
+  return value.dump();
+}
+
+void differ(std::vector<std::string>& out, const std::string& what, const json& was,
+            const json& now, const std::string& unit = "") {
+  if (was == now) return;
+  const auto with_unit = [&](const json& v) { return shown(v) + (v.is_number() ? unit : ""); };
+  out.push_back(what + ": baseline " + with_unit(was) + ", this run " + with_unit(now));
+}
+
+// "encrypt-mix [3f2a9c1b0d4e]": the name to recognise it, the fingerprint's start to tell.
+std::string workload_label(const json& config) {
+  const std::string name = text(member(config, "workload"), "name");
+  const std::string fingerprint = text(config, "workload_fingerprint");
+  return (name.empty() ? "(unnamed)" : name) + " [" +
+         (fingerprint.empty() ? "no fingerprint" : fingerprint.substr(0, 12)) + "]";
+}
+
+// ---- printing --------------------------------------------------------------------------------
+
+// Text from a file printed on a terminal: no control characters.
+std::string printable(std::string s) {
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return s;
+}
+
+std::string percent(uint64_t part, uint64_t whole) {
+  if (whole == 0) return "-";
+  return printf_number("%.4g%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+}
+
+uint64_t error_count(const json& outcomes) {
+  uint64_t errors = 0;
+  for (const char* name : kErrorOutcomes) errors += count(outcomes, name);
+  return errors;
+}
+
+// One latency cell: "-" when there are no values behind it.
+std::string cell(const json& block, const char* key) {
+  if (count(block, "count") == 0) return "-";
+  return printf_number("%.2f", number(block, key).value_or(0));
+}
+
+void print_headline(std::ostream& out, const json& result) {
+  const json& summary = member(result, "summary");
+  const json& config = member(result, "config");
+  out << "kmsconf load: " << count(summary, "requests") << " requests in "
+      << printf_number("%.2f", number(summary, "duration_s").value_or(0)) << " s, "
+      << printf_number("%.1f", number(summary, "requests_per_second").value_or(0)) << " req/s";
+  if (text(config, "mode") == "open") {
+    out << " (open loop at " << shown(member(config, "rate")) << " req/s, up to "
+        << count(config, "connections") << " in flight";
+  } else {
+    out << " (closed loop, " << count(config, "connections") << " connections";
+  }
+  out << ", " << count(config, "threads") << " threads)\n";
+  out << "target: " << printable(text(config, "dialect")) << " "
+      << printable(text(config, "endpoint"));
+  if (!text(config, "region").empty()) out << " region " << printable(text(config, "region"));
+  out << ", workload " << printable(workload_label(config)) << "\n";
+}
+
+void print_outcomes(std::ostream& out, const json& summary) {
+  const json& outcomes = member(summary, "outcomes");
+  const uint64_t requests = count(summary, "requests");
+  out << "outcomes:";
+  const char* sep = " ";
+  for (Outcome o : kOutcomes) {
+    const std::string name(outcome_name(o));
+    out << sep << name << " " << count(outcomes, name.c_str());
+    sep = ", ";
+  }
+  const uint64_t errors = error_count(outcomes);
+  out << "\n  errors " << errors << " (" << percent(errors, requests) << "), throttled "
+      << percent(count(outcomes, "throttled"), requests) << ", late " << count(outcomes, "late")
+      << " (" << percent(count(outcomes, "late"), requests) << "), unsent "
+      << count(summary, "unsent") << "\n";
+  out << "connections: " << count(summary, "connections_opened") << " opened, "
+      << count(summary, "connection_failures") << " failed\n";
+  const std::string reason = text(summary, "stop_reason");
+  if (member(summary, "interrupted") == true || !reason.empty()) {
+    out << "stopped early: " << (reason.empty() ? "interrupted" : printable(reason)) << "\n";
+  }
+}
+
+void print_latency_row(std::ostream& out, const char* label, const json& block) {
+  char head[32];
+  std::snprintf(head, sizeof head, "  %-10s", label);
+  out << head;
+  for (const char* key : {"p50", "p90", "p99", "p999", "max", "mean"}) {
+    char field[32];
+    std::snprintf(field, sizeof field, "%10s", cell(block, key).c_str());
+    out << field;
+  }
+  out << "\n";
+}
+
+void print_latency(std::ostream& out, const json& result) {
+  out << "\nlatency ms         p50       p90       p99     p99.9       max      mean\n";
+  print_latency_row(out, "intended", member(result, "latency_ms"));
+  print_latency_row(out, "service", member(result, "service_time_ms"));
+}
+
+void print_operations(std::ostream& out, const json& per_op) {
+  if (!per_op.is_object() || per_op.empty()) return;
+  out << "\noperation           requests    errors throttled"
+         "    p50 ms    p99 ms  p99.9 ms    max ms\n";
+  for (const auto& [name, op] : per_op.items()) {
+    const json& outcomes = member(op, "outcomes");
+    const uint64_t errors = error_count(outcomes);
+    const json& latency = member(op, "latency_ms");
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-16s %9llu %9llu %9llu %9s %9s %9s %9s\n",
+                  printable(name).c_str(), static_cast<unsigned long long>(count(op, "requests")),
+                  static_cast<unsigned long long>(errors),
+                  static_cast<unsigned long long>(count(outcomes, "throttled")),
+                  cell(latency, "p50").c_str(), cell(latency, "p99").c_str(),
+                  cell(latency, "p999").c_str(), cell(latency, "max").c_str());
+    out << line;
+  }
+}
+
+// Each check's line; returns {checks, failed}.
+std::pair<size_t, size_t> print_checks(std::ostream& out, const char* title, const json& checks) {
+  if (!checks.is_array() || checks.empty()) return {0, 0};
+  out << title << "\n";
+  size_t failed = 0;
+  for (const json& check : checks) {
+    out << "  " << printable(text(check, "message")) << "\n";
+    if (member(check, "passed") != true) ++failed;
+  }
+  return {checks.size(), failed};
+}
+
+}  // namespace
+
+json result_json(const LoadConfig& config, const RunStats& stats,
+                 const std::vector<ThresholdResult>& thresholds,
+                 const std::vector<RegressionResult>* regressions, const std::string& baseline_path,
+                 std::string_view version_line) {
+  const OperationStats overall = stats.overall();
+  json per_op = json::object();
+  json per_op_histograms = json::object();
+  for (size_t i = 0; i < stats.operations.size() && i < stats.per_op.size(); ++i) {
+    per_op[stats.operations[i]] = operation_json(stats.per_op[i]);
+    per_op_histograms[stats.operations[i]] = histogram_pair(stats.per_op[i]);
+  }
+  json histograms = histogram_pair(overall);
+  histograms["per_op"] = std::move(per_op_histograms);
+
+  json threshold_results = json::array();
+  for (const ThresholdResult& t : thresholds) threshold_results.push_back(t.to_json());
+
+  json result = {{"kmsconf_version", std::string(version_line)},
+                 {"config", config_json(config)},
+                 {"summary", summary_json(stats, overall.outcomes)},
+                 {"latency_ms", latency_json(overall.latency)},
+                 {"service_time_ms", latency_json(overall.service)},
+                 {"per_op", std::move(per_op)},
+                 {"timeline", timeline_json(stats.timeline)},
+                 {"histograms", std::move(histograms)},
+                 {"thresholds", std::move(threshold_results)}};
+  bool passed = all_passed(thresholds);
+  if (regressions != nullptr) {
+    json list = json::array();
+    for (const RegressionResult& r : *regressions) list.push_back(r.to_json());
+    result["baseline"] = {{"path", baseline_path}, {"regressions", std::move(list)}};
+    passed = passed && all_passed(*regressions);
+  }
+  result["passed"] = passed;
+  return result;
+}
+
+MetricLookup metrics_of(const json& result) {
+  auto figures = std::make_shared<const Figures>(figures_of(result));
+  return [figures](const std::string& operation, Metric metric) -> std::optional<double> {
+    const auto it = figures->scopes.find(operation);
+    if (it == figures->scopes.end()) return std::nullopt;
+    return metric_in(it->second, figures->duration_s, metric);
+  };
+}
+
+std::vector<std::string> baseline_differences(const json& baseline, const json& current) {
+  if (!baseline.is_object()) {
+    return {"the baseline is not a kmsconf load result: not a JSON object"};
+  }
+  if (const auto missing = missing_fields(baseline); !missing.empty()) {
+    return {"the baseline is not a kmsconf load result (missing " + join(missing) + ")"};
+  }
+  const json& was = member(baseline, "config");
+  const json& now = member(current, "config");
+  std::vector<std::string> out;
+  differ(out, "dialect", member(was, "dialect"), member(now, "dialect"));
+  // The in-process server listens on a new port each run: its runs compare with each other.
+  const bool both_in_process =
+      member(was, "in_process") == true && member(now, "in_process") == true;
+  if (!both_in_process) differ(out, "endpoint", member(was, "endpoint"), member(now, "endpoint"));
+  differ(out, "region", member(was, "region"), member(now, "region"));
+  differ(out, "mode", member(was, "mode"), member(now, "mode"));
+  differ(out, "rate", member(was, "rate"), member(now, "rate"), " req/s");
+  differ(out, "connections", member(was, "connections"), member(now, "connections"));
+  differ(out, "threads", member(was, "threads"), member(now, "threads"));
+  if (member(was, "workload_fingerprint") != member(now, "workload_fingerprint")) {
+    out.push_back("workload fingerprint (what is sent): baseline " + workload_label(was) +
+                  ", this run " + workload_label(now));
+  }
+  return out;
+}
+
+json read_result_file(const std::string& path) {
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    throw std::runtime_error(path + ": is a directory, not a load result file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw std::runtime_error(path + ": cannot read: " + std::strerror(errno));
+  const std::string content = buffer.str();
+  try {
+    return json::parse(content);
+  } catch (const json::parse_error& e) {
+    const JsonSyntaxError error = json_syntax_error(content, e);
+    throw std::runtime_error(field_error_text(path, error.line, "", error.reason));
+  } catch (const json::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+void print_summary(std::ostream& out, const json& result) {
+  print_headline(out, result);
+  print_outcomes(out, member(result, "summary"));
+  print_latency(out, result);
+  print_operations(out, member(result, "per_op"));
+  out << "\n";
+  const auto [thresholds, thresholds_failed] =
+      print_checks(out, "thresholds:", member(result, "thresholds"));
+  const json& baseline = member(result, "baseline");
+  const std::string title = "baseline " + printable(text(baseline, "path")) + ":";
+  const auto [regressions, regressions_failed] =
+      print_checks(out, title.c_str(), member(baseline, "regressions"));
+  const size_t checks = thresholds + regressions;
+  const size_t failed = thresholds_failed + regressions_failed;
+  if (member(result, "passed") == true) {
+    out << "result: PASS";
+    if (checks == 0) out << " (no thresholds or baseline to check)";
+  } else {
+    out << "result: FAIL (" << failed << " of " << checks << " checks failed)";
+  }
+  out << "\n";
+}
+
+}  // namespace kmsconf::loadgen

@@ -1,0 +1,65 @@
+// The result of a `kmsconf load` run as one JSON document (--out), the metrics thresholds and the
+// baseline gate read from it, and the console summary (docs/load-results.md).
+#pragma once
+
+// The full header, not json_fwd.hpp: LoadConfig holds a json by value.
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loadgen/stats.hpp"
+#include "loadgen/thresholds.hpp"
+
+namespace kmsconf::loadgen {
+
+// What the run was asked to do. Never a secret: there is no field for the secret key or a
+// session token, so a result file can be shared and committed as a baseline.
+struct LoadConfig {
+  std::string dialect;       // "volcengine" | "alibaba" | "none"
+  std::string endpoint;      // the URL asked for; "in-process" for the in-process server
+  std::string endpoint_url;  // the URL requests went to (the in-process server's own URL)
+  bool in_process = false;
+  std::string region;
+  std::string mode;     // "open" (--rate) or "closed" (--connections only)
+  double rate = 0;      // requests/s, open loop
+  int connections = 0;  // max concurrency (open loop) / connections (closed)
+  int threads = 1;
+  double duration_s = 0;
+  int timeout_ms = 0;
+  nlohmann::json workload;  // Workload::to_json()
+  std::string workload_fingerprint;
+  std::string access_key_id;  // names the account in reports; not a secret
+};
+
+// The result file: config, summary, latency and service time, per operation, timeline, the
+// mergeable histograms, thresholds, the baseline's regressions (when `regressions` is not null)
+// and `passed`. Latencies in milliseconds; no NaN or infinity even for a run without requests.
+nlohmann::json result_json(const LoadConfig& config, const RunStats& stats,
+                           const std::vector<ThresholdResult>& thresholds,
+                           const std::vector<RegressionResult>* regressions,
+                           const std::string& baseline_path, std::string_view version_line);
+
+// The metrics of a result JSON (this run's or a baseline file's, read alike), in the canonical
+// units of thresholds.hpp. The lookup keeps its own copy of the numbers, so it outlives
+// `result`. nullopt when the run or operation is absent, for a rate or latency without requests
+// (or without latency values), and for rps when the run has no duration.
+MetricLookup metrics_of(const nlohmann::json& result);
+
+// Why `baseline` cannot judge `current`, one line per difference (dialect, endpoint unless both
+// ran in process, region, mode, rate, connections, threads, workload fingerprint); empty when
+// they are comparable. A baseline that is not a load result gets one line naming what it lacks.
+std::vector<std::string> baseline_differences(const nlohmann::json& baseline,
+                                              const nlohmann::json& current);
+
+// Reads a result file (plain JSON). std::runtime_error naming the file, and the line for bad
+// JSON ("FILE:LINE: invalid JSON (column C): ...").
+nlohmann::json read_result_file(const std::string& path);
+
+// The summary printed at the end of a run, plain text: requests, rate, outcomes with late and
+// unsent, the latency table (intended vs service), one line per operation, then each threshold
+// and regression line and the verdict.
+void print_summary(std::ostream& out, const nlohmann::json& result);
+
+}  // namespace kmsconf::loadgen

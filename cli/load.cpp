@@ -96,6 +96,8 @@ bool unreachable(const loadgen::RunStats& stats) {
   return all.outcomes.total() > 0 && stats.connections_opened == 0;
 }
 
+}  // namespace
+
 int run_load_command(const LoadOptions& o) {
   LoadSetup s;
   try {
@@ -183,8 +185,6 @@ int run_load_command(const LoadOptions& o) {
   }
   return result.value("passed", false) ? kExitPassed : kExitFailed;
 }
-
-}  // namespace
 
 void add_load_command(CLI::App& app, std::function<int()>* run) {
   auto o = std::make_shared<LoadOptions>();

@@ -99,6 +99,15 @@ void read_workload(const LoadOptions& o, LoadSetup& s) {
   } catch (const loadgen::WorkloadError& e) {
     throw ConfigError(e.what());
   }
+  for (const auto& op : s.workload.operations) {
+    if (s.target.dialect && op.op == "Encrypt" &&
+        op.payload.max_bytes() > s.target.dialect->max_plaintext_bytes) {
+      throw ConfigError("--workload " + o.workload_file + ": Encrypt payloads up to " +
+                        std::to_string(op.payload.max_bytes()) + " bytes, but " +
+                        std::string(s.target.dialect->name) + " takes at most " +
+                        std::to_string(s.target.dialect->max_plaintext_bytes));
+    }
+  }
   if (!s.target.dialect && !o.workload_file.empty()) {
     throw ConfigError(
         "--workload: --dialect none sends plain GETs; a workload needs a KMS dialect");

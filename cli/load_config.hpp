@@ -38,6 +38,9 @@ struct LoadOptions {
   int late_after_us = 1000;
 };
 
+// Runs `kmsconf load` with these options; returns its exit code (cli/load.cpp's --help lists them).
+int run_load_command(const LoadOptions& options);
+
 // Everything a run needs, checked.
 struct LoadSetup {
   loadgen::Target target;  // endpoint empty when in_process (filled once the server listens)

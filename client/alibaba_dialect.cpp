@@ -83,6 +83,8 @@ const DialectDescriptor& alibaba_descriptor() {
       .probe_action = "DescribeRegions",
       .regions_path = "Regions.Region",
       .signing_layouts = {"v1", "v1-tea", "v3"},
+      // "<= 6 KB of data" (spec Encrypt).
+      .max_plaintext_bytes = 6144,
       .build = build,
       .parse = parse,
       .speaks = speaks,

@@ -61,6 +61,7 @@ struct DialectDescriptor {
   std::string_view probe_action;                   // a cheap signed read every endpoint serves
   std::string_view regions_path;                   // where its answer lists RegionId items
   std::vector<std::string_view> signing_layouts;   // the SDK layouts case files may ask for
+  std::size_t max_plaintext_bytes;                 // the largest Encrypt plaintext it takes
 
   HttpRequest (*build)(const Call& call);
   // nullopt when the response is not this dialect's envelope.

@@ -80,6 +80,8 @@ const DialectDescriptor& volcengine_descriptor() {
       .probe_action = "DescribeRegions",
       .regions_path = "Result.Regions",
       .signing_layouts = {"node", "go"},
+      // Plaintext is 1-4096 base64 characters (spec §3.5 Encrypt): 3072 bytes.
+      .max_plaintext_bytes = 3072,
       .build = build,
       .parse = parse,
       .speaks = speaks,

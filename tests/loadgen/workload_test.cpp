@@ -67,9 +67,9 @@ TEST(WorkloadFixtures, EnvelopeMixIs70_20_10) {
   EXPECT_EQ(encrypt.op, "Encrypt");
   EXPECT_EQ(encrypt.weight, 70);
   EXPECT_EQ(encrypt.payload.kind(), PayloadSizes::Kind::Weighted);
-  EXPECT_THAT(encrypt.payload.choices(), ElementsAre(SizeChoice{256, 80}, SizeChoice{4096, 20}));
+  EXPECT_THAT(encrypt.payload.choices(), ElementsAre(SizeChoice{256, 80}, SizeChoice{3072, 20}));
   EXPECT_EQ(encrypt.payload.min_bytes(), 256u);
-  EXPECT_EQ(encrypt.payload.max_bytes(), 4096u);
+  EXPECT_EQ(encrypt.payload.max_bytes(), 3072u);
   EXPECT_TRUE(encrypt.encryption_context);
   EXPECT_EQ(w.operations[1].op, "Decrypt");
   EXPECT_EQ(w.operations[1].weight, 20);

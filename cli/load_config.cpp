@@ -210,6 +210,7 @@ loadgen::LoadConfig load_config(const LoadOptions& o, const LoadSetup& s) {
   c.workload = s.workload.to_json();
   c.workload_fingerprint = s.workload.fingerprint();
   c.access_key_id = s.target.credentials.access_key_id;
+  c.late_after_us = o.late_after_us;
   return c;
 }
 

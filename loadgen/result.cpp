@@ -62,6 +62,7 @@ json config_json(const LoadConfig& c) {
           {"threads", c.threads},
           {"duration_s", finite_or_zero(c.duration_s)},
           {"timeout_ms", c.timeout_ms},
+          {"late_after_us", c.late_after_us},
           {"workload", c.workload.is_null() ? json::object() : c.workload},
           {"workload_fingerprint", c.workload_fingerprint},
           {"access_key_id", c.access_key_id}};
@@ -242,7 +243,9 @@ Figures figures_of(const json& result) {
   }
   const json& per_op = member(result, "per_op");
   if (per_op.is_object()) {
-    for (const auto& [name, op] : per_op.items()) f.scopes[name] = op;
+    for (const auto& [name, op] : per_op.items()) {
+      if (!name.empty()) f.scopes[name] = op;  // "" is the whole run
+    }
   }
   return f;
 }
@@ -256,23 +259,29 @@ constexpr const char* kCompared[] = {"dialect",     "endpoint", "in_process",
                                      "region",      "mode",     "rate",
                                      "connections", "threads",  "workload_fingerprint"};
 
-std::vector<std::string> missing_fields(const json& result) {
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// Why `result` (an object) is not a load result; empty when it is one.
+std::string not_a_result(const json& result) {
   std::vector<std::string> missing;
   for (const char* field : kResultFields) {
     if (!result.contains(field)) missing.emplace_back(field);
   }
   const json& config = member(result, "config");
   for (const char* field : kCompared) {
-    if (config.is_object() && !config.contains(field))
+    if (config.is_object() && !config.contains(field)) {
       missing.push_back(std::string("config.") + field);
+    }
   }
-  return missing;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
+  std::string why = missing.empty() ? "" : "missing " + join(missing);
+  if (result.contains("config") && !config.is_object()) {
+    why += (why.empty() ? "" : "; ") + std::string("config is not an object");
+  }
+  return why;
 }
 
 std::string printf_number(const char* format, double value) {
@@ -281,10 +290,20 @@ std::string printf_number(const char* format, double value) {
   return buffer;
 }
 
+// Text from a file printed on a terminal: no control characters.
+std::string printable(std::string s) {
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return s;
+}
+
 // A config value as a difference line shows it.
 std::string shown(const json& value) {
-  if (value.is_string())
-    return value.get<std::string>().empty() ? "(none)" : value.get<std::string>();
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    return s.empty() ? "(none)" : printable(s);
+  }
   if (value.is_number()) return printf_number("%.10g", value.get<double>());
   if (value.is_null()) return "(none)";
   return value.dump();
@@ -301,19 +320,11 @@ void differ(std::vector<std::string>& out, const std::string& what, const json& 
 std::string workload_label(const json& config) {
   const std::string name = text(member(config, "workload"), "name");
   const std::string fingerprint = text(config, "workload_fingerprint");
-  return (name.empty() ? "(unnamed)" : name) + " [" +
-         (fingerprint.empty() ? "no fingerprint" : fingerprint.substr(0, 12)) + "]";
+  return (name.empty() ? "(unnamed)" : printable(name)) + " [" +
+         (fingerprint.empty() ? "no fingerprint" : printable(fingerprint.substr(0, 12))) + "]";
 }
 
 // ---- printing --------------------------------------------------------------------------------
-
-// Text from a file printed on a terminal: no control characters.
-std::string printable(std::string s) {
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return s;
-}
 
 std::string percent(uint64_t part, uint64_t whole) {
   if (whole == 0) return "-";
@@ -348,7 +359,7 @@ void print_headline(std::ostream& out, const json& result) {
   out << "target: " << printable(text(config, "dialect")) << " "
       << printable(text(config, "endpoint"));
   if (!text(config, "region").empty()) out << " region " << printable(text(config, "region"));
-  out << ", workload " << printable(workload_label(config)) << "\n";
+  out << ", workload " << workload_label(config) << "\n";
 }
 
 void print_outcomes(std::ostream& out, const json& summary) {
@@ -475,8 +486,8 @@ std::vector<std::string> baseline_differences(const json& baseline, const json& 
   if (!baseline.is_object()) {
     return {"the baseline is not a kmsconf load result: not a JSON object"};
   }
-  if (const auto missing = missing_fields(baseline); !missing.empty()) {
-    return {"the baseline is not a kmsconf load result (missing " + join(missing) + ")"};
+  if (const std::string why = not_a_result(baseline); !why.empty()) {
+    return {"the baseline is not a kmsconf load result: " + why};
   }
   const json& was = member(baseline, "config");
   const json& now = member(current, "config");

@@ -3,6 +3,7 @@
 #pragma once
 
 // The full header, not json_fwd.hpp: LoadConfig holds a json by value.
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
@@ -28,7 +29,8 @@ struct LoadConfig {
   int threads = 1;
   double duration_s = 0;
   int timeout_ms = 0;
-  nlohmann::json workload;  // Workload::to_json()
+  int64_t late_after_us = 1000;  // a send this much after its intended time is late
+  nlohmann::json workload;       // Workload::to_json()
   std::string workload_fingerprint;
   std::string access_key_id;  // names the account in reports; not a secret
 };

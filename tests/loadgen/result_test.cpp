@@ -97,6 +97,7 @@ LoadConfig sample_config() {
   c.threads = 2;
   c.duration_s = 10;
   c.timeout_ms = 5000;
+  c.late_after_us = 2000;
   c.workload = workload.to_json();
   c.workload_fingerprint = workload.fingerprint();
   c.access_key_id = "AKLTexampleKeyId";
@@ -247,6 +248,7 @@ TEST(LoadResult, ConfigAsGiven) {
   EXPECT_EQ(j["connections"], 16);
   EXPECT_EQ(j["threads"], 2);
   EXPECT_EQ(j["timeout_ms"], 5000);
+  EXPECT_EQ(j["late_after_us"], 2000);
   EXPECT_EQ(j["workload"], c.workload);
   EXPECT_EQ(j["workload_fingerprint"], c.workload_fingerprint);
   EXPECT_EQ(j["access_key_id"], "AKLTexampleKeyId");
@@ -713,6 +715,15 @@ TEST(LoadResultBaseline, InProcessRunsCompareWhateverTheirPort) {
   EXPECT_THAT(lines[0], HasSubstr("in-process"));
 }
 
+TEST(LoadResultBaseline, LinesStayOneLineWhateverTheFileHolds) {
+  json baseline = result_of(sample_run());
+  baseline["config"]["endpoint"] = "https://a.test\n\x1b[31mforged: PASS";
+  const auto lines = baseline_differences(baseline, result_of(sample_run()));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], Not(HasSubstr("\n")));
+  EXPECT_THAT(lines[0], Not(HasSubstr("\x1b")));
+}
+
 TEST(LoadResultBaseline, RefusesWhatIsNotALoadResult) {
   const json current = result_of(sample_run());
   // A `kmsconf test --json` report.
@@ -731,7 +742,13 @@ TEST(LoadResultBaseline, RefusesWhatIsNotALoadResult) {
   cut["config"].erase("workload_fingerprint");
   lines = baseline_differences(cut, current);
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_THAT(lines[0], HasSubstr("config.workload_fingerprint"));
+  EXPECT_THAT(lines[0], HasSubstr("missing config.workload_fingerprint"));
+
+  cut = current;
+  cut["config"] = "volcengine";
+  lines = baseline_differences(cut, current);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr("config is not an object"));
 }
 
 // ---- console summary -------------------------------------------------------------------------

@@ -435,7 +435,7 @@ TEST(WorkloadFingerprint, StableForTheSameWorkloadWrittenDifferently) {
     "teardown": {"pending_window_days": 30},  // not sent during the run
     "operations": [
       {"encryption_context": true, "payload": {"sizes": [{"weight": 80, "bytes": 256},
-       {"bytes": 4096, "weight": 20.0}]}, "weight": 70, "op": "Encrypt"},
+       {"bytes": 3072, "weight": 20.0}]}, "weight": 70, "op": "Encrypt"},
       {"op": "Decrypt", "weight": 20, "encryption_context": true},
       {"op": "GenerateDataKey", "weight": 10, "encryption_context": false}
     ],
@@ -450,7 +450,7 @@ TEST(WorkloadFingerprint, ChangesWithWhatIsSent) {
   const std::string base = parse_workload(text, "w.json").fingerprint();
   const std::vector<std::pair<std::string, std::string>> changes = {
       {"\"weight\": 70", "\"weight\": 71"},
-      {"\"bytes\": 4096", "\"bytes\": 2048"},
+      {"\"bytes\": 3072", "\"bytes\": 2048"},
       {"\"number_of_bytes\": 32", "\"number_of_bytes\": 16"},
       {"\"keys\": 4", "\"keys\": 5"},
       {"\"ciphertexts\": 64", "\"ciphertexts\": 65"},

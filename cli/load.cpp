@@ -17,6 +17,7 @@
 #include "cli/test_config.hpp"
 #include "cli/version.hpp"
 #include "conformance/run_control.hpp"
+#include "loadgen/requests.hpp"
 #include "loadgen/setup.hpp"
 #include "reference_server/reference_server.hpp"
 
@@ -90,10 +91,51 @@ void write_result(const std::string& path, const nlohmann::json& result) {
   std::cout << "Result: " << std::filesystem::absolute(path).string() << "\n";
 }
 
-// Everything was refused at the door: nothing about the endpoint's speed can be said.
+// Nothing about the endpoint's speed can be said: nothing was sent, or every connection was
+// refused at the door.
 bool unreachable(const loadgen::RunStats& stats) {
-  const auto all = stats.overall();
-  return all.outcomes.total() > 0 && stats.connections_opened == 0;
+  return stats.overall().outcomes.total() == 0 || stats.connections_opened == 0;
+}
+
+// One signed request of the run as JSON, for replaying with another load tool against the same
+// endpoint (bench/compare-wrk.sh). Written only to the file asked for, never printed: it carries
+// a signature. The keys it refers to stay.
+int save_request(const std::string& path, const LoadSetup& s, const loadgen::Material& material) {
+  loadgen::RequestFactory factory(s.target, s.workload, material, 1);
+  const HttpRequest request = factory.make(0);
+  nlohmann::json out = {{"method", request.method},
+                        {"path", request.path.empty() ? "/" : request.path},
+                        {"query", request.raw_query},
+                        {"headers", nlohmann::json::object()},
+                        {"body", request.body}};
+  for (const auto& [name, value] : request.headers) out["headers"][name] = value;
+  std::ofstream file(path, std::ios::trunc);
+  file << out.dump(2) << "\n";
+  if (!file) {
+    std::cerr << "kmsconf load: --save-request " << path << ": cannot be written\n";
+    return kExitUsage;
+  }
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::cout << "kmsconf load: one signed " << s.workload.operations.front().op
+            << " request written to " << path << " (its keys stay)\n";
+  return kExitPassed;
+}
+
+// A baseline of another target or workload is refused before anything is sent.
+bool baseline_comparable(const LoadOptions& o, const LoadSetup& s,
+                         const loadgen::LoadConfig& config) {
+  if (s.baseline.is_null()) return true;
+  loadgen::RunStats empty;
+  for (const auto& op : s.workload.operations) empty.operations.push_back(op.op);
+  empty.per_op.resize(empty.operations.size());
+  const auto differences = loadgen::baseline_differences(
+      s.baseline, loadgen::result_json(config, empty, {}, nullptr, "", version_line()));
+  if (differences.empty()) return true;
+  std::cerr << "kmsconf load: --baseline " << o.baseline
+            << " was measured on another target or workload:\n";
+  for (const auto& d : differences) std::cerr << "  " << d << "\n";
+  return false;
 }
 
 }  // namespace
@@ -106,23 +148,11 @@ int run_load_command(const LoadOptions& o) {
     std::cerr << "kmsconf load: " << e.what() << "\n";
     return kExitUsage;
   }
+  // The fields a baseline is compared on do not depend on the in-process server's port.
+  if (!baseline_comparable(o, s, load_config(o, s))) return kExitUsage;
   std::unique_ptr<server::ReferenceServer> reference;
   if (s.in_process) reference = start_in_process(s);
   const loadgen::LoadConfig config = load_config(o, s);
-
-  loadgen::RunStats empty;
-  for (const auto& op : s.workload.operations) empty.operations.push_back(op.op);
-  empty.per_op.resize(empty.operations.size());
-  if (!s.baseline.is_null()) {
-    const auto differences = loadgen::baseline_differences(
-        s.baseline, loadgen::result_json(config, empty, {}, nullptr, "", version_line()));
-    if (!differences.empty()) {
-      std::cerr << "kmsconf load: --baseline " << o.baseline
-                << " was measured on another target or workload:\n";
-      for (const auto& d : differences) std::cerr << "  " << d << "\n";
-      return kExitUsage;
-    }
-  }
 
   loadgen::Material material;
   try {
@@ -132,6 +162,8 @@ int run_load_command(const LoadOptions& o) {
     std::cerr << "kmsconf load: the run could not be set up: " << e.what() << "\n";
     return kExitNotRun;
   }
+
+  if (!o.save_request.empty()) return save_request(o.save_request, s, material);
 
   conformance::RunControl control;
   std::atomic<bool> stop{false};
@@ -180,7 +212,9 @@ int run_load_command(const LoadOptions& o) {
   if (signal_number != 0) return 128 + signal_number;
   if (unreachable(stats)) {
     std::cerr << "kmsconf load: " << s.target.endpoint.url()
-              << " could not be reached: no connection was opened\n";
+              << (stats.overall().outcomes.total() == 0
+                      ? ": no request was sent\n"
+                      : " could not be reached: no connection was opened\n");
     return kExitNotRun;
   }
   return result.value("passed", false) ? kExitPassed : kExitFailed;
@@ -228,6 +262,9 @@ void add_load_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_option("--late-after-us", o->late_after_us,
                   "Open loop: a send this late after its intended time counts as late")
       ->capture_default_str();
+  cmd->add_option("--save-request", o->save_request,
+                  "After setup, write one signed request to this file as JSON and stop, for "
+                  "replaying with another load tool (bench/compare-wrk.sh)");
   cmd->callback([run, o] { *run = [o] { return run_load_command(*o); }; });
 }
 

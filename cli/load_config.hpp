@@ -36,6 +36,7 @@ struct LoadOptions {
   bool insecure = false;
   int progress_every_s = 5;  // without a terminal
   int late_after_us = 1000;
+  std::string save_request;  // write one signed request here and stop (for other load tools)
 };
 
 // Runs `kmsconf load` with these options; returns its exit code (cli/load.cpp's --help lists them).

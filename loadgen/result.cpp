@@ -436,6 +436,24 @@ std::pair<size_t, size_t> print_checks(std::ostream& out, const char* title, con
 
 }  // namespace
 
+// Why the run's numbers cannot pass a gate, or "": interrupted, nothing sent, no connection.
+std::string unjudged_reason(bool interrupted, uint64_t requests, uint64_t connections_opened) {
+  if (interrupted) return "interrupted";
+  if (requests == 0) return "nothing was sent";
+  if (connections_opened == 0) return "no connection could be opened";
+  return "";
+}
+
+std::string unjudged_reason(const RunStats& stats) {
+  return unjudged_reason(stats.interrupted, stats.overall().outcomes.total(),
+                         stats.connections_opened);
+}
+
+std::string unjudged_reason(const json& summary) {
+  return unjudged_reason(member(summary, "interrupted") == true, count(summary, "requests"),
+                         count(summary, "connections_opened"));
+}
+
 json result_json(const LoadConfig& config, const RunStats& stats,
                  const std::vector<ThresholdResult>& thresholds,
                  const std::vector<RegressionResult>* regressions, const std::string& baseline_path,
@@ -469,7 +487,8 @@ json result_json(const LoadConfig& config, const RunStats& stats,
     result["baseline"] = {{"path", baseline_path}, {"regressions", std::move(list)}};
     passed = passed && all_passed(*regressions);
   }
-  result["passed"] = passed;
+  // A gate never turns "could not judge" into a pass.
+  result["passed"] = passed && unjudged_reason(stats).empty();
   return result;
 }
 
@@ -543,7 +562,10 @@ void print_summary(std::ostream& out, const json& result) {
       print_checks(out, title.c_str(), member(baseline, "regressions"));
   const size_t checks = thresholds + regressions;
   const size_t failed = thresholds_failed + regressions_failed;
-  if (member(result, "passed") == true) {
+  const std::string unjudged = unjudged_reason(member(result, "summary"));
+  if (!unjudged.empty()) {
+    out << "result: NOT JUDGED (" << unjudged << ")";
+  } else if (member(result, "passed") == true) {
     out << "result: PASS";
     if (checks == 0) out << " (no thresholds or baseline to check)";
   } else {

@@ -118,7 +118,7 @@ class Worker {
   }
 
   void dispatch() {
-    while (!backlog_.empty() && !idle_.empty() && !sending_done_) {
+    while (!backlog_.empty() && !idle_.empty()) {
       const std::size_t connection = idle_.back();
       idle_.pop_back();
       const auto intended = backlog_.front();
@@ -132,7 +132,13 @@ class Worker {
   void send_on(std::size_t connection, SteadyClock::time_point intended) {
     const auto now = SteadyClock::now();
     if (sending_done_ || now >= end_) {
-      if (!schedule_) sending_done_ = true;
+      if (schedule_) {
+        // Due within the run but its turn came after the end: unsent, and the connection idles.
+        ++stats_.unsent;
+        idle_.push_back(connection);
+      } else {
+        sending_done_ = true;
+      }
       return;
     }
     const std::size_t op = mix_.next();

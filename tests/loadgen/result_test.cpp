@@ -787,15 +787,21 @@ TEST(LoadResultSummary, NumbersAndVerdicts) {
   EXPECT_THAT(text, Not(HasSubstr("\x1b[")));  // no colours
 }
 
-TEST(LoadResultSummary, PassingAndEmptyRuns) {
-  const std::string text = summary_of(result_of(empty_run()));
+// A gate never passes what it could not judge: nothing sent, no connection, an interrupted run.
+TEST(LoadResultSummary, EmptyOrInterruptedRunsAreNotJudged) {
+  const json empty = result_of(empty_run());
+  const std::string text = summary_of(empty);
   EXPECT_THAT(text, HasSubstr("0 requests"));
-  EXPECT_THAT(text, HasSubstr("result: PASS"));
+  EXPECT_THAT(text, HasSubstr("result: NOT JUDGED (nothing was sent)"));
+  EXPECT_EQ(empty["passed"], false);
   EXPECT_THAT(text, Not(HasSubstr("nan")));
   RunStats run = empty_run();
   run.interrupted = true;
   run.stop_reason = "SIGINT";
-  EXPECT_THAT(summary_of(result_of(run)), HasSubstr("stopped early: SIGINT"));
+  const json interrupted = result_of(run);
+  EXPECT_THAT(summary_of(interrupted), HasSubstr("stopped early: SIGINT"));
+  EXPECT_THAT(summary_of(interrupted), HasSubstr("result: NOT JUDGED (interrupted)"));
+  EXPECT_EQ(interrupted["passed"], false);
   // A file that is not a result prints zeros, it does not throw.
   EXPECT_NO_THROW(summary_of(json::array()));
 }

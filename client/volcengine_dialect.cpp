@@ -52,7 +52,9 @@ std::optional<Answer> parse(const HttpResponse& response) {
   answer.status = parsed->status;
   answer.code = parsed->error_code.value_or("");
   answer.message = parsed->message;
-  answer.body = nlohmann::json::parse(response.body, nullptr, false);
+  // The envelope was parsed once already; callers read only the Result from the body.
+  answer.body = nlohmann::json::object();
+  if (parsed->result) answer.body["Result"] = *parsed->result;
   return answer;
 }
 

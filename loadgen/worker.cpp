@@ -91,16 +91,23 @@ class Worker {
       next_intended_ = schedule_->next();
       arm_send_timer();
     } else {
-      for (std::size_t i = 0; i < connections_.size(); ++i) send_on(i, SteadyClock::now());
+      // Closed loop starts with the run's clock too, not when this thread happened to start.
+      send_timer_.expires_at(settings_.start);
+      send_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        for (std::size_t i = 0; i < connections_.size(); ++i) send_on(i, SteadyClock::now());
+        finish_if_done();
+      });
     }
-    finish_if_done();
   }
 
   // ---- open loop: the schedule fills the backlog, idle connections drain it ----
 
   void arm_send_timer() {
     if (!next_intended_) {
-      sending_done_ = true;
+      // Requests still waiting for a connection go out when one frees (dispatch), or count as
+      // unsent at the run's end (on_tick).
+      if (backlog_.empty()) sending_done_ = true;
       finish_if_done();
       return;
     }
@@ -125,6 +132,7 @@ class Worker {
       backlog_.pop_front();
       send_on(connection, intended);
     }
+    if (schedule_ && !next_intended_ && backlog_.empty()) sending_done_ = true;
   }
 
   // ---- sending and answers ----

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <thread>
 
@@ -19,14 +20,22 @@
 #include "loadgen/workload.hpp"
 #include "reference_server/reference_server.hpp"
 
-namespace kmsconf::loadgen {
+namespace kmsconf {
+
+// Test names and failure messages say "volcengine", not "4-byte object <00-00 00-00>" (ADL finds
+// it beside DialectId; internal linkage keeps it out of other test files' way).
+[[maybe_unused]] static void PrintTo(DialectId id, std::ostream* out) {
+  *out << dialect_name(id);
+}
+
+namespace loadgen {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 std::string dialect_param_name(const ::testing::TestParamInfo<DialectId>& info) {
-  return std::string(client::descriptor(info.param).name);
+  return std::string(dialect_name(info.param));
 }
 
 // Quotas far above anything these runs send, so only the quota test sees a refusal. Alibaba's
@@ -135,16 +144,18 @@ INSTANTIATE_TEST_SUITE_P(LoadRun, LoadRunTest,
 TEST_P(LoadRunTest, OpenLoopAnswersExactlyTheSchedule) {
   const Reference ref = start_reference(GetParam());
   const Workload workload = single_operation_workload("Encrypt");
-  const double rate = 300;
-  const auto duration = 1500ms;
+  // Modest: an ASan build on a busy 2-core machine serves a few hundred signed requests a
+  // second in all, and this test is about counting, not speed.
+  const double rate = 100;
+  const auto duration = 2s;
   const RunStats stats = run(ref, open_plan(rate, duration, 8, 2), workload);
   const auto all = stats.overall();
   const uint64_t scheduled = scheduled_requests(rate, duration);
-  ASSERT_EQ(scheduled, 450u);
+  ASSERT_EQ(scheduled, 200u);
   EXPECT_EQ(all.outcomes.total() + stats.unsent, scheduled) << describe(stats);
   EXPECT_EQ(all.outcomes[Outcome::Ok], all.outcomes.total()) << describe(stats);
-  // Eight connections for a few hundred fast answers a second: a backlog left at the end would
-  // mean the workers fell far behind.
+  // Eight connections for a hundred fast answers a second: a backlog left at the end would mean
+  // the workers fell far behind.
   EXPECT_LE(stats.unsent, scheduled / 20) << describe(stats);
   EXPECT_LE(stats.connections_opened, 8u) << "keep-alive connections were reopened";
   EXPECT_FALSE(stats.interrupted);
@@ -195,11 +206,11 @@ TEST_P(LoadRunTest, MixKeepsItsProportionsAndEveryOperationSucceeds) {
                                            "inline");
   const std::size_t threads = 2;
   TeardownReport teardown;
-  const RunStats stats = run(ref, open_plan(400, 1s, 6, threads), workload, &teardown);
+  const RunStats stats = run(ref, open_plan(200, 1s, 6, threads), workload, &teardown);
   ASSERT_EQ(stats.operations, (std::vector<std::string>{"Encrypt", "Decrypt", "GenerateDataKey"}));
   const auto all = stats.overall();
   EXPECT_EQ(all.outcomes[Outcome::Ok], all.outcomes.total()) << describe(stats);
-  EXPECT_EQ(all.outcomes.total() + stats.unsent, 400u) << describe(stats);
+  EXPECT_EQ(all.outcomes.total() + stats.unsent, 200u) << describe(stats);
   const double sent = static_cast<double>(all.outcomes.total());
   const double weights[] = {0.7, 0.2, 0.1};
   for (std::size_t i = 0; i < 3; ++i) {
@@ -221,7 +232,9 @@ TEST_P(LoadRunTest, QuotaRefusalsCountAsThrottledNeverAsErrors) {
   const Workload workload = single_operation_workload("Encrypt");
   const RunStats stats = run(ref, open_plan(200, 1s, 4, 2), workload);
   const auto all = stats.overall();
-  EXPECT_GT(all.outcomes[Outcome::Throttled], 100u) << describe(stats);
+  EXPECT_EQ(all.outcomes[Outcome::Ok] + all.outcomes[Outcome::Throttled], all.outcomes.total())
+      << describe(stats);
+  EXPECT_GT(all.outcomes[Outcome::Throttled], all.outcomes[Outcome::Ok]) << describe(stats);
   EXPECT_GE(all.outcomes[Outcome::Ok], 5u) << "the burst is admitted";
   // The burst and a second's refill, with room for the run ending a little late.
   EXPECT_LE(all.outcomes[Outcome::Ok], 20u) << describe(stats);
@@ -255,4 +268,5 @@ TEST_P(LoadRunTest, StopEndsALongRunSoonAndSaysInterrupted) {
 }
 
 }  // namespace
-}  // namespace kmsconf::loadgen
+}  // namespace loadgen
+}  // namespace kmsconf

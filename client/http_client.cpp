@@ -22,6 +22,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "client/http_connection.hpp"
 #include "protocol/ascii.hpp"
 #include "protocol/beast_message.hpp"
 
@@ -273,7 +274,7 @@ struct HttpClient::Impl {
   std::chrono::milliseconds budget{0};  // this request's share of time, for timeout messages
   GiveUpAt give_up_at;                  // this request's, when it has one
   net::io_context ioc{1};
-  std::unique_ptr<ssl::context> ssl_ctx;
+  std::shared_ptr<ssl::context> ssl_ctx;  // make_tls_context (http_connection.hpp)
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
@@ -291,27 +292,7 @@ struct HttpClient::Impl {
     if (ep.tls()) setup_tls();
   }
 
-  void setup_tls() {
-    ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-    error_code ec;
-    if (opt.insecure) {
-      ssl_ctx->set_verify_mode(ssl::verify_none);
-      return;
-    }
-    ssl_ctx->set_verify_mode(ssl::verify_peer);
-    if (!opt.ca_file.empty()) {
-      ssl_ctx->load_verify_file(opt.ca_file, ec);
-      if (ec) {
-        throw TransportError(Kind::TlsError,
-                             "cannot load CA file '" + opt.ca_file + "': " + ec.message());
-      }
-    } else {
-      ssl_ctx->set_default_verify_paths(ec);
-      if (ec) {
-        throw TransportError(Kind::TlsError, "cannot load the system trust store: " + ec.message());
-      }
-    }
-  }
+  void setup_tls() { ssl_ctx = make_tls_context(opt); }
 
   bool connected() const { return plain.has_value() || secure.has_value(); }
 

@@ -4,13 +4,16 @@
 #      connections and threads, same duration) each measure it; prints both rates and the ratio.
 #   2. `kmsconf serve` (throttling lifted) answers a pre-signed Volcengine Encrypt replayed by wrk,
 #      and `kmsconf load --dialect volcengine --op Encrypt` signing every request; prints both.
-# Usage: bench/compare-wrk.sh [BUILD_DIR]   env: THREADS (2) CONNECTIONS (64) DURATION (10s)
+# Each pair runs ROUNDS times, alternating the two tools so drift on a shared machine hits both;
+# the medians and their ratio are printed.
+# Usage: bench/compare-wrk.sh [BUILD_DIR]   env: THREADS (2) CONNECTIONS (64) DURATION (10s) ROUNDS (3)
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 KMSCONF=$(realpath "$BUILD_DIR/cli/kmsconf")
 [ -x "$KMSCONF" ] || { echo "compare-wrk: build first ($BUILD_DIR/cli/kmsconf is missing)" >&2; exit 2; }
 
@@ -42,6 +45,7 @@ wait_port() {
 }
 wrk_rate() { awk '/^Requests\/sec:/ {print $2}'; }
 result_rate() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["requests_per_second"])' "$1"; }
+median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.0f}")' "$@"; }
 ratio() { python3 -c 'import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f"{a/b:.3f}" if b else "n/a")' "$1" "$2"; }
 
 echo "compare-wrk: $THREADS threads, $CONNECTIONS connections, $DURATION each, on $(nproc) cores"
@@ -65,11 +69,16 @@ CONF
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
 wait_port "$NGINX_PORT"
 URL="http://127.0.0.1:$NGINX_PORT/kms.json"
-WRK_STATIC=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$URL" | wrk_rate)
-"$KMSCONF" load --dialect none --endpoint "$URL" --connections "$CONNECTIONS" --threads "$THREADS" \
-  --duration "$DURATION" --out "$WORK/static.json" --progress-every 3600 > "$WORK/static.log"
-KMS_STATIC=$(result_rate "$WORK/static.json")
-echo "static nginx:   wrk $WRK_STATIC req/s, kmsconf load $KMS_STATIC req/s, ratio $(ratio "$KMS_STATIC" "$WRK_STATIC")"
+WRK_STATIC=(); KMS_STATIC=()
+for round in $(seq 1 "$ROUNDS"); do
+  WRK_STATIC+=("$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$URL" | wrk_rate)")
+  "$KMSCONF" load --dialect none --endpoint "$URL" --connections "$CONNECTIONS" --threads "$THREADS" \
+    --duration "$DURATION" --out "$WORK/static.json" --progress-every 3600 > "$WORK/static.log"
+  KMS_STATIC+=("$(result_rate "$WORK/static.json")")
+done
+echo "static nginx rounds: wrk ${WRK_STATIC[*]}; kmsconf load ${KMS_STATIC[*]}"
+WRK_STATIC=$(median "${WRK_STATIC[@]}"); KMS_STATIC=$(median "${KMS_STATIC[@]}")
+echo "static nginx (median): wrk $WRK_STATIC req/s, kmsconf load $KMS_STATIC req/s, ratio $(ratio "$KMS_STATIC" "$WRK_STATIC")"
 
 # ---- 2. kmsconf serve: wrk replaying one signed Encrypt vs kmsconf load signing each ----
 SERVE_PORT=$(free_port)
@@ -90,10 +99,15 @@ lines = [f'wrk.method = {lua(r["method"])}', f'wrk.path = {lua(path)}', f'wrk.bo
 lines += [f'wrk.headers[{lua(k)}] = {lua(v)}' for k, v in r["headers"].items() if k.lower() != "host"]
 open(sys.argv[2], "w").write("\n".join(lines) + "\n")
 PY
-WRK_SIGNED=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" -s "$WORK/replay.lua" "$SERVE_URL" | wrk_rate)
-"$KMSCONF" load --endpoint "$SERVE_URL" --credentials "$WORK/creds.json" --op Encrypt \
-  --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" \
-  --out "$WORK/signed.json" --progress-every 3600 > "$WORK/signed.log"
-KMS_SIGNED=$(result_rate "$WORK/signed.json")
+WRK_SIGNED=(); KMS_SIGNED=()
+for round in $(seq 1 "$ROUNDS"); do
+  WRK_SIGNED+=("$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" -s "$WORK/replay.lua" "$SERVE_URL" | wrk_rate)")
+  "$KMSCONF" load --endpoint "$SERVE_URL" --credentials "$WORK/creds.json" --op Encrypt \
+    --connections "$CONNECTIONS" --threads "$THREADS" --duration "$DURATION" \
+    --out "$WORK/signed.json" --progress-every 3600 > "$WORK/signed.log"
+  KMS_SIGNED+=("$(result_rate "$WORK/signed.json")")
+done
 OK_SIGNED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["outcomes"]["ok"])' "$WORK/signed.json")
-echo "signed Encrypt: wrk replay $WRK_SIGNED req/s, kmsconf load $KMS_SIGNED req/s (ok $OK_SIGNED), ratio $(ratio "$KMS_SIGNED" "$WRK_SIGNED")"
+echo "signed Encrypt rounds: wrk ${WRK_SIGNED[*]}; kmsconf load ${KMS_SIGNED[*]} (last run: $OK_SIGNED ok)"
+WRK_SIGNED=$(median "${WRK_SIGNED[@]}"); KMS_SIGNED=$(median "${KMS_SIGNED[@]}")
+echo "signed Encrypt (median): wrk replay $WRK_SIGNED req/s, kmsconf load $KMS_SIGNED req/s, ratio $(ratio "$KMS_SIGNED" "$WRK_SIGNED")"

@@ -1,5 +1,7 @@
 // `kmsconf load`: runs a load against an endpoint (or the in-process reference server), shows
 // progress, evaluates thresholds and the baseline gate, and writes the result file.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -91,10 +93,18 @@ void write_result(const std::string& path, const nlohmann::json& result) {
   std::cout << "Result: " << std::filesystem::absolute(path).string() << "\n";
 }
 
-// Nothing about the endpoint's speed can be said: nothing was sent, or every connection was
-// refused at the door.
-bool unreachable(const loadgen::RunStats& stats) {
-  return stats.overall().outcomes.total() == 0 || stats.connections_opened == 0;
+// Nothing about the endpoint's speed can be said: nothing was sent, every connection was refused
+// at the door, or no request got an HTTP answer (TLS always failing, resets, garbage).
+std::string unreachable(const loadgen::RunStats& stats, const client::Endpoint& endpoint) {
+  const auto all = stats.overall().outcomes;
+  const uint64_t answers = all[loadgen::Outcome::Ok] + all[loadgen::Outcome::Throttled] +
+                           all[loadgen::Outcome::ClientError] + all[loadgen::Outcome::ServerError];
+  if (all.total() == 0) return "no request was sent";
+  if (stats.connections_opened == 0) {
+    return endpoint.url() + " could not be reached: no connection was opened";
+  }
+  if (answers == 0) return "no request to " + endpoint.url() + " got an HTTP answer";
+  return "";
 }
 
 // One signed request of the run as JSON, for replaying with another load tool against the same
@@ -109,14 +119,16 @@ int save_request(const std::string& path, const LoadSetup& s, const loadgen::Mat
                         {"headers", nlohmann::json::object()},
                         {"body", request.body}};
   for (const auto& [name, value] : request.headers) out["headers"][name] = value;
-  std::ofstream file(path, std::ios::trunc);
-  file << out.dump(2) << "\n";
-  if (!file) {
+  // Owner-only from its creation: it carries a signature valid for the signing window.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const std::string text = out.dump(2) + "\n";
+  const bool written = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+                       ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0) ::close(fd);
+  if (!written) {
     std::cerr << "kmsconf load: --save-request " << path << ": cannot be written\n";
     return kExitUsage;
   }
-  std::filesystem::permissions(
-      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::cout << "kmsconf load: one signed " << s.workload.operations.front().op
             << " request written to " << path << " (its keys stay)\n";
   return kExitPassed;
@@ -126,6 +138,11 @@ int save_request(const std::string& path, const LoadSetup& s, const loadgen::Mat
 bool baseline_comparable(const LoadOptions& o, const LoadSetup& s,
                          const loadgen::LoadConfig& config) {
   if (s.baseline.is_null()) return true;
+  if (const auto why = loadgen::unjudged_reason(s.baseline); !why.empty()) {
+    std::cerr << "kmsconf load: --baseline " << o.baseline << " judged nothing (" << why
+              << "): it cannot be a baseline\n";
+    return false;
+  }
   loadgen::RunStats empty;
   for (const auto& op : s.workload.operations) empty.operations.push_back(op.op);
   empty.per_op.resize(empty.operations.size());
@@ -183,16 +200,22 @@ int run_load_command(const LoadOptions& o) {
               << " s" << std::endl;
     const auto every = tty ? std::chrono::milliseconds(250)
                            : std::chrono::milliseconds(1000LL * std::max(1, o.progress_every_s));
-    stats = loadgen::run_load(
-        s.plan, s.target, s.workload, material, stop,
-        [&](const loadgen::Progress& p) {
-          if (tty) {
-            std::cout << "\r\033[K" << progress_text(p) << std::flush;
-          } else {
-            std::cout << progress_text(p) << "\n" << std::flush;
-          }
-        },
-        every);
+    try {
+      stats = loadgen::run_load(
+          s.plan, s.target, s.workload, material, stop,
+          [&](const loadgen::Progress& p) {
+            if (tty) {
+              std::cout << "\r\033[K" << progress_text(p) << std::flush;
+            } else {
+              std::cout << progress_text(p) << "\n" << std::flush;
+            }
+          },
+          every);
+    } catch (const std::exception& e) {
+      std::cerr << "\nkmsconf load: the run failed: " << e.what() << "\n";
+      loadgen::tear_down(s.target, s.workload, material);
+      return kExitNotRun;
+    }
     if (tty) std::cout << "\r\033[K";
     signal_number = signals.signal();
   }
@@ -210,11 +233,8 @@ int run_load_command(const LoadOptions& o) {
   if (!o.out.empty()) write_result(o.out, result);
 
   if (signal_number != 0) return 128 + signal_number;
-  if (unreachable(stats)) {
-    std::cerr << "kmsconf load: " << s.target.endpoint.url()
-              << (stats.overall().outcomes.total() == 0
-                      ? ": no request was sent\n"
-                      : " could not be reached: no connection was opened\n");
+  if (const auto why = unreachable(stats, s.target.endpoint); !why.empty()) {
+    std::cerr << "kmsconf load: " << why << "\n";
     return kExitNotRun;
   }
   return result.value("passed", false) ? kExitPassed : kExitFailed;
@@ -248,7 +268,7 @@ void add_load_command(CLI::App& app, std::function<int()>* run) {
                   "Encrypt:p99<5ms (repeatable; docs/load-thresholds.md)");
   cmd->add_option("--baseline", o->baseline, "An earlier result file of the same target");
   cmd->add_option("--max-regression", o->max_regression,
-                  "Tolerances against --baseline, e.g. p99=10%,rps=5% (the default)");
+                  "Tolerances against --baseline (default p99=10%,rps=5%,error_rate=0.1%)");
   cmd->add_option("--out", o->out, "Write the result JSON here (docs/load-results.md)");
   cmd->add_option("--credentials", o->credentials_file,
                   "kmsconf test's credentials file (else the SDK's environment variables)");

@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::chrono::hours kLongestRun{24};
 constexpr int kMostConnections = 100'000;
+constexpr double kHighestRate = 1'000'000;
 constexpr int kMostThreads = 256;
 constexpr std::size_t kDefaultOpenLoopConnections = 100;
 constexpr std::size_t kDefaultThreads = 2;
@@ -65,10 +66,10 @@ void read_target(const LoadOptions& o, LoadSetup& s) {
 
 void read_credential(const LoadOptions& o, LoadSetup& s) {
   if (!s.target.dialect || s.in_process) {
-    if (!o.credentials_file.empty() && s.in_process) {
-      throw ConfigError(
-          "--credentials is for a remote --endpoint; the in-process server makes "
-          "its own credential");
+    if (!o.credentials_file.empty()) {
+      throw ConfigError(s.in_process ? "--credentials is for a remote --endpoint; the in-process "
+                                       "server makes its own credential"
+                                     : "--credentials: --dialect none sends unsigned requests");
     }
     return;
   }
@@ -88,6 +89,9 @@ void read_credential(const LoadOptions& o, LoadSetup& s) {
 void read_workload(const LoadOptions& o, LoadSetup& s) {
   if (!o.op.empty() && !o.workload_file.empty()) {
     throw ConfigError("--op and --workload: give one or the other");
+  }
+  if (!s.target.dialect && !o.op.empty()) {
+    throw ConfigError("--op " + o.op + ": --dialect none sends plain GETs, not KMS operations");
   }
   try {
     if (!o.workload_file.empty()) {
@@ -125,8 +129,8 @@ void read_plan(const LoadOptions& o, LoadSetup& s) {
   }
   s.plan.duration = *duration;
   s.plan.open_loop = o.rate.has_value();
-  if (o.rate && !(std::isfinite(*o.rate) && *o.rate > 0)) {
-    throw ConfigError("--rate must be a positive number of requests per second");
+  if (o.rate && !(std::isfinite(*o.rate) && *o.rate > 0 && *o.rate <= kHighestRate)) {
+    throw ConfigError("--rate must be a positive number of requests per second, at most 1000000");
   }
   s.plan.rate = o.rate.value_or(0);
   if (o.connections && (*o.connections < 1 || *o.connections > kMostConnections)) {

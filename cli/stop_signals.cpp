@@ -49,6 +49,11 @@ StopOnSignals::~StopOnSignals() {
   ::sigaction(SIGTERM, &g_previous_term, nullptr);
 }
 
+int StopOnSignals::signal() const {
+  const int seen = seen_.load();
+  return seen != 0 ? seen : g_signal.load();
+}
+
 void StopOnSignals::watch() {
   std::unique_lock lock(mutex_);
   while (!done_) {

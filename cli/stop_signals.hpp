@@ -25,7 +25,8 @@ class StopOnSignals {
   StopOnSignals& operator=(const StopOnSignals&) = delete;
 
   // The signal that stopped the run (SIGINT, SIGTERM), or 0.
-  int signal() const { return seen_; }
+  // Also a signal that came after the watcher's last look, just before the run ended.
+  int signal() const;
 
  private:
   void watch();

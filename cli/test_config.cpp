@@ -136,7 +136,6 @@ conformance::Credentials credential_entry(const std::string& path, const std::st
   return c;
 }
 
-
 void check_dialect(const std::string& option, const std::string& value,
                    const std::string& dialect) {
   if (!known_dialect(dialect)) {

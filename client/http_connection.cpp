@@ -91,6 +91,7 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
   std::chrono::steady_clock::time_point deadline;
   bool reused = false;   // this exchange started on a kept-alive connection
   bool retried = false;  // and was already sent again on a fresh one
+  bool closing = false;  // close() was called: end the exchange, never reconnect for it
   uint64_t opened = 0;
 
   Impl(net::io_context& context, Endpoint e, std::shared_ptr<ssl::context> t,
@@ -134,7 +135,11 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
     deadline = std::chrono::steady_clock::now() + timeout;
     reused = connected();
     retried = false;
-    if (reused && buffer.size() > 0) drop();  // unsolicited bytes: the connection is not clean
+    closing = false;
+    if (reused && buffer.size() > 0) {  // unsolicited bytes: the connection is not clean
+      drop();
+      reused = false;
+    }
     if (connected()) {
       write();
     } else {
@@ -144,6 +149,7 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
 
   void finish(ExchangeResult&& result) {
     if (result.error) drop();
+    result.retried = retried;
     Handler handler = std::move(done);
     done = nullptr;
     if (handler) handler(std::move(result));
@@ -184,7 +190,10 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void connect_to(const tcp::resolver::results_type& results) {
-    if (!plain && !secure) return;
+    if (closing || (!plain && !secure)) {
+      fail(Kind::ConnectionReset, "the connection to " + host_header + " was closed", true);
+      return;
+    }
     lowest().expires_at(deadline);
     lowest().async_connect(
         results, [self = shared_from_this()](error_code ec, const tcp::endpoint&) {
@@ -194,11 +203,11 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
             self->fail(Kind::ConnectFailed,
                        "cannot connect to " + self->host_header + ": " + ec.message(), true);
           } else {
-            ++self->opened;
             lowest_no_delay(*self);
             if (self->secure) {
               self->handshake();
             } else {
+              ++self->opened;
               self->write();
             }
           }
@@ -222,6 +231,7 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
         self->fail(Kind::TlsError,
                    "TLS handshake with " + self->host_header + " failed: " + ec.message(), true);
       } else {
+        ++self->opened;  // a TLS connection counts once it can carry a request
         self->write();
       }
     });
@@ -235,7 +245,7 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
           self->read();
         } else if (ec == beast::error::timeout) {
           self->fail(Kind::Timeout, "sending to " + self->host_header + " timed out");
-        } else if (!self->retry()) {
+        } else if (ec == net::error::operation_aborted || !self->retry()) {
           self->fail(Kind::ConnectionReset,
                      "sending to " + self->host_header + " failed: " + ec.message());
         }
@@ -245,7 +255,7 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
 
   // A kept-alive connection the server closed meanwhile: once more on a fresh connection.
   bool retry() {
-    if (!reused || retried) return false;
+    if (!reused || retried || closing) return false;
     retried = true;
     reused = false;
     connect();
@@ -268,7 +278,10 @@ struct HttpConnection::Impl : std::enable_shared_from_this<Impl> {
   void on_read(error_code ec) {
     if (ec) {
       const bool nothing_came = !parser->got_some() && buffer.size() == 0;
-      if (nothing_came && closed_before_answer(ec) && retry()) return;
+      // Only a clean close (FIN) with nothing answered: the keep-alive race of RFC 9112 9.3.1.
+      // A reset is the server's failure and is counted as one.
+      const bool clean_close = ec == http::error::end_of_stream || ec == net::error::eof;
+      if (nothing_came && clean_close && retry()) return;
       fail_read(ec, nothing_came);
       return;
     }
@@ -328,6 +341,7 @@ void HttpConnection::async_send(const HttpRequest& request, Handler done) {
 }
 
 void HttpConnection::close() {
+  impl_->closing = impl_->done != nullptr;
   impl_->resolver.cancel();
   impl_->drop();
 }

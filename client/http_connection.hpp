@@ -27,6 +27,9 @@ struct ExchangeResult {
   std::string error_message;
   HttpResponse response;
   bool connect_failed = false;  // the error came from opening the connection
+  // The request went out again on a fresh connection because the kept-alive one was closed by
+  // the server without a byte of answer: counted, so a server that drops requests cannot hide.
+  bool retried = false;
 };
 
 // A TLS client context for https endpoints (CA file, --insecure), shared by a worker's

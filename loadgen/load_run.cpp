@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <boost/asio/ssl/context.hpp>
+#include <exception>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -25,8 +27,8 @@ std::size_t share_of(std::size_t total, std::size_t index, std::size_t parts) {
 
 void watch(const std::vector<std::future<RunStats>>& running, const LoadPlan& plan,
            const Timeline& timeline, const std::atomic<uint64_t>& answered,
-           SteadyClock::time_point start, const ProgressCallback& progress,
-           std::chrono::milliseconds every) {
+           const std::atomic<bool>& stop, std::atomic<bool>& halt, SteadyClock::time_point start,
+           const ProgressCallback& progress, std::chrono::milliseconds every) {
   const auto all_done = [&] {
     return std::all_of(running.begin(), running.end(), [](const auto& f) {
       return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
@@ -35,6 +37,7 @@ void watch(const std::vector<std::future<RunStats>>& running, const LoadPlan& pl
   auto next_report = start + every;
   while (!all_done()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (stop.load()) halt.store(true);
     const auto now = SteadyClock::now();
     if (!progress || now < next_report) continue;
     next_report += every;
@@ -55,8 +58,12 @@ RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& wo
   const std::size_t threads = effective_threads(plan);
   Timeline timeline(threads);
   std::atomic<uint64_t> answered{0};
+  // Workers stop on the caller's stop, and on another worker's failure.
+  std::atomic<bool> halt{false};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
   auto tls = target.endpoint.tls() ? client::make_tls_context(target.transport) : nullptr;
-  const WorkerShared shared{target, workload, material, tls, timeline, stop, answered};
+  const WorkerShared shared{target, workload, material, tls, timeline, halt, answered};
 
   // Starts a little ahead so every worker is ready at the first intended time.
   const auto start = SteadyClock::now() + std::chrono::milliseconds(20);
@@ -73,14 +80,25 @@ RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& wo
   }
   std::vector<std::future<RunStats>> running;
   for (const auto& s : settings) {
-    running.push_back(
-        std::async(std::launch::async, [&s, &shared] { return run_worker(s, shared); }));
+    running.push_back(std::async(std::launch::async, [&, settings_of_worker = &s] {
+      try {
+        return run_worker(*settings_of_worker, shared);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        halt.store(true);
+        return RunStats{};
+      }
+    }));
   }
-  watch(running, plan, timeline, answered, start, progress, progress_every);
+  watch(running, plan, timeline, answered, stop, halt, start, progress, progress_every);
 
+  std::vector<RunStats> results;
+  for (auto& r : running) results.push_back(r.get());
+  if (failure) std::rethrow_exception(failure);
   RunStats merged;
-  for (std::size_t i = 0; i < running.size(); ++i) {
-    RunStats one = running[i].get();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    RunStats& one = results[i];
     if (i == 0) {
       merged = std::move(one);
     } else {

@@ -37,7 +37,8 @@ using ProgressCallback = std::function<void(const Progress&)>;
 std::size_t effective_threads(const LoadPlan& plan);
 
 // Runs the plan and returns the merged statistics with the timeline. Ends at the plan's duration
-// (answers in flight then get their timeout), or soon after `stop` is set (interrupted).
+// (answers in flight then get their timeout), or soon after `stop` is set (interrupted). When a
+// worker fails (an exception), the others stop too and its exception is rethrown once all ended.
 RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& workload,
                   const Material& material, const std::atomic<bool>& stop,
                   const ProgressCallback& progress = {},

@@ -79,6 +79,7 @@ json summary_json(const RunStats& stats, const OutcomeCounts& outcomes) {
           {"unsent", stats.unsent},
           {"connections_opened", stats.connections_opened},
           {"connection_failures", stats.connection_failures},
+          {"retried", stats.retried},
           {"interrupted", stats.interrupted},
           {"stop_reason", stats.stop_reason.empty() ? json(nullptr) : json(stats.stop_reason)}};
 }
@@ -221,9 +222,14 @@ std::optional<double> metric_in(const json& scope, std::optional<double> duratio
       if (!duration_s || *duration_s <= 0) return std::nullopt;
       return *requests / *duration_s;
     case MetricKind::Rate: {
-      if (*requests <= 0) return std::nullopt;
-      const auto n = rate_numerator(member(scope, "outcomes"), metric);
-      return n ? std::optional<double>(*n / *requests) : std::nullopt;
+      // Requests due but never sent count as errors: the endpoint could not take them in time,
+      // and their latencies, the worst of the run, are in no histogram.
+      const double unsent = number(scope, "unsent").value_or(0);
+      const double due = *requests + unsent;
+      if (due <= 0) return std::nullopt;
+      auto n = rate_numerator(member(scope, "outcomes"), metric);
+      if (n && metric == Metric::ErrorRate) *n += unsent;
+      return n ? std::optional<double>(*n / due) : std::nullopt;
     }
     case MetricKind::Latency:
       return latency_metric(scope, *requests, metric);
@@ -237,6 +243,7 @@ Figures figures_of(const json& result) {
   f.duration_s = number(summary, "duration_s");
   if (summary.is_object()) {
     f.scopes[""] = {{"requests", member(summary, "requests")},
+                    {"unsent", member(summary, "unsent")},
                     {"outcomes", member(summary, "outcomes")},
                     {"latency_ms", member(result, "latency_ms")},
                     {"service_time_ms", member(result, "service_time_ms")}};
@@ -437,21 +444,28 @@ std::pair<size_t, size_t> print_checks(std::ostream& out, const char* title, con
 }  // namespace
 
 // Why the run's numbers cannot pass a gate, or "": interrupted, nothing sent, no connection.
-std::string unjudged_reason(bool interrupted, uint64_t requests, uint64_t connections_opened) {
+std::string unjudged_reason(bool interrupted, uint64_t requests, uint64_t connections_opened,
+                            uint64_t http_answers) {
   if (interrupted) return "interrupted";
   if (requests == 0) return "nothing was sent";
   if (connections_opened == 0) return "no connection could be opened";
+  if (http_answers == 0) return "no request got an HTTP answer";
   return "";
 }
 
 std::string unjudged_reason(const RunStats& stats) {
-  return unjudged_reason(stats.interrupted, stats.overall().outcomes.total(),
-                         stats.connections_opened);
+  const OutcomeCounts all = stats.overall().outcomes;
+  const uint64_t answers = all[Outcome::Ok] + all[Outcome::Throttled] + all[Outcome::ClientError] +
+                           all[Outcome::ServerError];
+  return unjudged_reason(stats.interrupted, all.total(), stats.connections_opened, answers);
 }
 
-std::string unjudged_reason(const json& summary) {
+std::string summary_unjudged_reason(const json& summary) {
+  const json& outcomes = member(summary, "outcomes");
+  const uint64_t answers = count(outcomes, "ok") + count(outcomes, "throttled") +
+                           count(outcomes, "client_error") + count(outcomes, "server_error");
   return unjudged_reason(member(summary, "interrupted") == true, count(summary, "requests"),
-                         count(summary, "connections_opened"));
+                         count(summary, "connections_opened"), answers);
 }
 
 json result_json(const LoadConfig& config, const RunStats& stats,
@@ -562,7 +576,7 @@ void print_summary(std::ostream& out, const json& result) {
       print_checks(out, title.c_str(), member(baseline, "regressions"));
   const size_t checks = thresholds + regressions;
   const size_t failed = thresholds_failed + regressions_failed;
-  const std::string unjudged = unjudged_reason(member(result, "summary"));
+  const std::string unjudged = summary_unjudged_reason(member(result, "summary"));
   if (!unjudged.empty()) {
     out << "result: NOT JUDGED (" << unjudged << ")";
   } else if (member(result, "passed") == true) {
@@ -572,6 +586,10 @@ void print_summary(std::ostream& out, const json& result) {
     out << "result: FAIL (" << failed << " of " << checks << " checks failed)";
   }
   out << "\n";
+}
+
+std::string unjudged_reason(const nlohmann::json& result) {
+  return summary_unjudged_reason(member(result, "summary"));
 }
 
 }  // namespace kmsconf::loadgen

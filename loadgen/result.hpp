@@ -55,6 +55,11 @@ MetricLookup metrics_of(const nlohmann::json& result);
 std::vector<std::string> baseline_differences(const nlohmann::json& baseline,
                                               const nlohmann::json& current);
 
+// Why a result's numbers can judge nothing ("interrupted", "nothing was sent", "no connection
+// could be opened", "no request got an HTTP answer"), or "": such a result never passes, and is
+// no baseline.
+std::string unjudged_reason(const nlohmann::json& result);
+
 // Reads a result file (plain JSON). std::runtime_error naming the file, and the line for bad
 // JSON ("FILE:LINE: invalid JSON (column C): ...").
 nlohmann::json read_result_file(const std::string& path);

@@ -17,6 +17,7 @@ OpenLoopSchedule::OpenLoopSchedule(double rate, std::size_t worker, std::size_t 
                                    SteadyClock::time_point start, std::chrono::nanoseconds length)
     : rate_(rate),
       step_(workers),
+      first_(worker),
       k_(worker),
       total_(scheduled_requests(rate, length)),
       start_(start) {
@@ -39,9 +40,8 @@ std::optional<SteadyClock::time_point> OpenLoopSchedule::next() {
 }
 
 uint64_t OpenLoopSchedule::share() const {
-  const uint64_t first = k_ % step_;
-  if (total_ <= first) return 0;
-  return (total_ - first + step_ - 1) / step_;
+  if (total_ <= first_) return 0;
+  return (total_ - first_ + step_ - 1) / step_;
 }
 
 }  // namespace kmsconf::loadgen

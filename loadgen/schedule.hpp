@@ -25,12 +25,16 @@ class OpenLoopSchedule {
   std::optional<SteadyClock::time_point> next();
   // This worker's share of the run.
   uint64_t share() const;
+  // This worker's n-th intended send time (n < share()): a worker keeps the requests due but not
+  // yet sent as a range of n, so its memory does not grow however far behind it falls.
+  SteadyClock::time_point at(uint64_t n) const { return intended(first_ + n * step_); }
 
  private:
   SteadyClock::time_point intended(uint64_t k) const;
 
   double rate_;
   uint64_t step_;
+  uint64_t first_;
   uint64_t k_;
   uint64_t total_;
   SteadyClock::time_point start_;

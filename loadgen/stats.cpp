@@ -60,6 +60,7 @@ void RunStats::merge(const RunStats& other) {
   unsent += other.unsent;
   connections_opened += other.connections_opened;
   connection_failures += other.connection_failures;
+  retried += other.retried;
   duration_s = std::max(duration_s, other.duration_s);
   interrupted = interrupted || other.interrupted;
   if (stop_reason.empty()) stop_reason = other.stop_reason;

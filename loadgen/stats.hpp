@@ -57,9 +57,10 @@ struct RunStats {
   uint64_t unsent = 0;               // scheduled within the run but never sent before it ended
   uint64_t connections_opened = 0;   // TCP connections established
   uint64_t connection_failures = 0;  // connects that failed (refused, timed out, TLS)
-  double duration_s = 0;             // from the first intended send to the last answer
-  bool interrupted = false;          // SIGINT/SIGTERM ended it early
-  std::string stop_reason;           // empty when the run ended on time
+  uint64_t retried = 0;   // sent again on a fresh connection: the kept-alive one closed unanswered
+  double duration_s = 0;  // from the first intended send to the last answer
+  bool interrupted = false;  // SIGINT/SIGTERM ended it early
+  std::string stop_reason;   // empty when the run ended on time
 
   OperationStats overall() const;  // every operation merged
   // Adds another worker's counts (same operations, same order).

@@ -164,8 +164,18 @@ bool looks_like_unit(std::string_view suffix) {
          (std::isalpha(static_cast<unsigned char>(suffix.front())) != 0 || suffix.front() == '/');
 }
 
+// The histograms track latencies up to 60 s: a larger one is recorded as 60 s, so a limit above
+// it could pass a run whose real latency exceeded it.
+constexpr double kLargestLatencyLimitMs = 60'000;
+
 double parse_latency_limit(const std::string& name, std::string_view value) {
-  if (auto ms = parse_latency_ms(value)) return *ms;
+  if (auto ms = parse_latency_ms(value)) {
+    if (*ms > kLargestLatencyLimitMs) {
+      throw std::invalid_argument("the latency " + quote(value) + " of " + name +
+                                  " is above 60s, the largest latency the histograms track");
+    }
+    return *ms;
+  }
   const auto [number, suffix] = split_suffix(value);
   if (suffix == "%") {
     throw std::invalid_argument(name + " is a latency: give it a unit us, ms or s (e.g. 20ms), " +

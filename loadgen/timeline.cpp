@@ -17,13 +17,33 @@ TimelinePoint Timeline::point_of(uint64_t second, const OperationStats& merged) 
   return p;
 }
 
+std::size_t Timeline::expected(uint64_t second) const {
+  std::size_t gone = 0;
+  for (uint64_t last : retired_after_) gone += last < second ? 1 : 0;
+  return workers_ - gone;
+}
+
+// Seconds every expected worker delivered become points, oldest first.
+void Timeline::complete_ready() {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.delivered < expected(it->first)) break;
+    points_.push_back(point_of(it->first, it->second.merged));
+    it = pending_.erase(it);
+  }
+}
+
 void Timeline::deliver(uint64_t second, const OperationStats& interval) {
   std::lock_guard lock(mutex_);
   Pending& p = pending_[second];
   p.merged.merge(interval);
-  if (++p.delivered < workers_) return;
-  points_.push_back(point_of(second, p.merged));
-  pending_.erase(second);
+  ++p.delivered;
+  complete_ready();
+}
+
+void Timeline::retire(uint64_t last_second) {
+  std::lock_guard lock(mutex_);
+  retired_after_.push_back(last_second);
+  complete_ready();
 }
 
 void Timeline::finish() {

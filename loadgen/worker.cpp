@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -88,7 +87,7 @@ class Worker {
     arm_tick();
     if (schedule_) {
       for (std::size_t i = 0; i < connections_.size(); ++i) idle_.push_back(i);
-      next_intended_ = schedule_->next();
+      share_ = schedule_->share();
       arm_send_timer();
     } else {
       // Closed loop starts with the run's clock too, not when this thread happened to start.
@@ -103,36 +102,34 @@ class Worker {
 
   // ---- open loop: the schedule fills the backlog, idle connections drain it ----
 
+  // The backlog is the range [first_due_, next_due_) of this worker's requests: due, not sent.
+  bool backlog_empty() const { return first_due_ == next_due_; }
+
   void arm_send_timer() {
-    if (!next_intended_) {
+    if (next_due_ >= share_) {
       // Requests still waiting for a connection go out when one frees (dispatch), or count as
       // unsent at the run's end (on_tick).
-      if (backlog_.empty()) sending_done_ = true;
+      if (backlog_empty()) sending_done_ = true;
       finish_if_done();
       return;
     }
-    send_timer_.expires_at(*next_intended_);
+    send_timer_.expires_at(schedule_->at(next_due_));
     send_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || sending_done_) return;
       const auto now = SteadyClock::now();
-      while (next_intended_ && *next_intended_ <= now) {
-        backlog_.push_back(*next_intended_);
-        next_intended_ = schedule_->next();
-      }
+      while (next_due_ < share_ && schedule_->at(next_due_) <= now) ++next_due_;
       dispatch();
       arm_send_timer();
     });
   }
 
   void dispatch() {
-    while (!backlog_.empty() && !idle_.empty()) {
+    while (!backlog_empty() && !idle_.empty()) {
       const std::size_t connection = idle_.back();
       idle_.pop_back();
-      const auto intended = backlog_.front();
-      backlog_.pop_front();
-      send_on(connection, intended);
+      send_on(connection, schedule_->at(first_due_++));
     }
-    if (schedule_ && !next_intended_ && backlog_.empty()) sending_done_ = true;
+    if (schedule_ && next_due_ >= share_ && backlog_empty()) sending_done_ = true;
   }
 
   // ---- sending and answers ----
@@ -170,6 +167,7 @@ class Worker {
       return;
     }
     Outcome outcome = Outcome::Ok;
+    if (result.retried) ++stats_.retried;
     if (result.error) {
       outcome = *result.error == client::TransportErrorKind::Timeout ? Outcome::Timeout
                                                                      : Outcome::TransportError;
@@ -225,8 +223,12 @@ class Worker {
   void on_tick() {
     const auto now = SteadyClock::now();
     close_seconds_until(now);
-    if (!sending_done_ && (now >= end_ || shared_.stop.load(std::memory_order_relaxed))) {
+    const bool stop = shared_.stop.load(std::memory_order_relaxed);
+    if (!sending_done_ && (now >= end_ || stop)) {
       stop_sending(now);
+    } else if (stop && !stopping_ && in_flight_ > 0) {
+      // A stop after the last send: answers in flight still get only the grace.
+      mark_stopped(now);
     }
     if (stopping_ && !abandoning_ && now >= stop_at_ + settings_.stop_grace) abandon();
     finish_if_done();
@@ -246,20 +248,24 @@ class Worker {
   void stop_sending(SteadyClock::time_point now) {
     sending_done_ = true;
     send_timer_.cancel();
-    if (now < end_) {  // a stop before the run's end
-      stopping_ = true;
-      stop_at_ = now;
-      stats_.interrupted = true;
-      stats_.stop_reason = "interrupted";
-    } else {
-      // Scheduled within the run but still waiting for a connection: never sent.
-      while (next_intended_ && *next_intended_ < end_) {
-        ++stats_.unsent;
-        next_intended_ = schedule_->next();
-      }
+    if (now < end_) {
+      mark_stopped(now);  // a stop before the run's end
+    } else if (schedule_) {
+      // Due within the run but never sent: waiting for a connection, or not reached yet.
+      stats_.unsent += share_ - first_due_;
+      first_due_ = next_due_ = share_;
     }
-    stats_.unsent += backlog_.size();
-    backlog_.clear();
+    if (schedule_) {
+      stats_.unsent += next_due_ - first_due_;
+      first_due_ = next_due_;
+    }
+  }
+
+  void mark_stopped(SteadyClock::time_point now) {
+    stopping_ = true;
+    stop_at_ = now;
+    stats_.interrupted = true;
+    stats_.stop_reason = "interrupted";
   }
 
   void abandon() {
@@ -273,6 +279,7 @@ class Worker {
     tick_timer_.cancel();
     send_timer_.cancel();
     close_second();  // the last, partial second
+    shared_.timeline.retire(second_ - 1);
     const auto last = last_answer_ ? *last_answer_ : SteadyClock::now();
     stats_.duration_s = duration<double>(std::max(last, settings_.start) - settings_.start).count();
     for (auto& c : connections_) c->close();
@@ -284,9 +291,10 @@ class Worker {
   net::io_context io_{1};
   std::vector<std::unique_ptr<client::HttpConnection>> connections_;
   std::vector<std::size_t> idle_;
-  std::deque<SteadyClock::time_point> backlog_;
+  uint64_t share_ = 0;      // this worker's requests in the whole run (open loop)
+  uint64_t first_due_ = 0;  // the oldest request due and not yet sent
+  uint64_t next_due_ = 0;   // the next request not yet due
   std::optional<OpenLoopSchedule> schedule_;
-  std::optional<SteadyClock::time_point> next_intended_;
   OperationMix mix_;
   RequestFactory factory_;
   RunStats stats_;

@@ -490,11 +490,12 @@ TEST(LoadResultMetrics, RunMetricsInCanonicalUnits) {
   EXPECT_NEAR(*m("", Metric::Mean), 500700.0 / 1100, 1e-9);
   // Service times: Encrypt's are i/2 ms, Decrypt's 1 ms: 100 + 2 values at or below 1 ms.
   EXPECT_EQ(m("", Metric::ServiceMax), 500.0);
-  // Errors are client + server + transport errors + timeouts; the 6 throttled are not.
-  EXPECT_DOUBLE_EQ(*m("", Metric::ErrorRate), 5.0 / 1100);
-  EXPECT_DOUBLE_EQ(*m("", Metric::ThrottledRate), 6.0 / 1100);
-  EXPECT_DOUBLE_EQ(*m("", Metric::TimeoutRate), 1.0 / 1100);
-  EXPECT_DOUBLE_EQ(*m("", Metric::LateRate), 7.0 / 1100);
+  // Errors are client + server + transport errors + timeouts; the 6 throttled are not. The 3
+  // unsent requests count as errors, and every rate is over the 1103 requests due.
+  EXPECT_DOUBLE_EQ(*m("", Metric::ErrorRate), (5.0 + 3) / 1103);
+  EXPECT_DOUBLE_EQ(*m("", Metric::ThrottledRate), 6.0 / 1103);
+  EXPECT_DOUBLE_EQ(*m("", Metric::TimeoutRate), 1.0 / 1103);
+  EXPECT_DOUBLE_EQ(*m("", Metric::LateRate), 7.0 / 1103);
   EXPECT_DOUBLE_EQ(*m("", Metric::Rps), 110.0);
   EXPECT_EQ(m("", Metric::Requests), 1100.0);
 }
@@ -804,6 +805,30 @@ TEST(LoadResultSummary, EmptyOrInterruptedRunsAreNotJudged) {
   EXPECT_EQ(interrupted["passed"], false);
   // A file that is not a result prints zeros, it does not throw.
   EXPECT_NO_THROW(summary_of(json::array()));
+}
+
+}  // namespace
+}  // namespace kmsconf::loadgen
+
+namespace kmsconf::loadgen {
+namespace {
+
+// Connections opened but not one HTTP answer (TLS always failing, resets, garbage): nothing
+// about the endpoint's speed can be said, however fast those failures were.
+TEST(LoadResultSummary, OnlyTransportFailuresAreNotJudged) {
+  RunStats run = empty_run();
+  run.per_op[0].outcomes[Outcome::TransportError] = 40;
+  run.per_op[0].latency.record_n(300, 40);
+  run.per_op[0].service.record_n(300, 40);
+  run.connections_opened = 4;
+  run.duration_s = 1;
+  const json result = result_of(run);
+  EXPECT_EQ(unjudged_reason(result), "no request got an HTTP answer");
+  EXPECT_EQ(result["passed"], false);
+  EXPECT_THAT(summary_of(result), HasSubstr("result: NOT JUDGED (no request got an HTTP answer)"));
+  // One answer, even an error, and the run is judged (its error rate fails thresholds).
+  run.per_op[0].outcomes[Outcome::ServerError] = 1;
+  EXPECT_EQ(unjudged_reason(result_of(run)), "");
 }
 
 }  // namespace

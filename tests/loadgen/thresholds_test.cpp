@@ -352,12 +352,29 @@ TEST(ParseMaxRegression, Entries) {
   EXPECT_EQ(parse_max_regression("p99=10%,Encrypt:p99=5%,Decrypt:p99=5%").size(), 3u);
 }
 
-TEST(ParseMaxRegression, TheDefaultIsP99TenAndRpsFivePercent) {
-  EXPECT_EQ(kDefaultMaxRegression, "p99=10%,rps=5%");
+TEST(ParseMaxRegression, TheDefaultIsP99TenRpsFiveAndErrorsATenthOfAPoint) {
+  EXPECT_EQ(kDefaultMaxRegression, "p99=10%,rps=5%,error_rate=0.1%");
   const RegressionTolerances t = parse_max_regression(kDefaultMaxRegression);
-  ASSERT_EQ(t.size(), 2u);
+  ASSERT_EQ(t.size(), 3u);
   expect_tolerance(t[0], "", Metric::P99, 0.10);
   expect_tolerance(t[1], "", Metric::Rps, 0.05);
+  expect_tolerance(t[2], "", Metric::ErrorRate, 0.001);
+}
+
+// Latencies above 60 s are recorded as 60 s: a limit beyond it could not fail.
+TEST(ParseThreshold, LatencyLimitsAbove60sAreRefused) {
+  EXPECT_NO_THROW(parse_threshold("max<60s"));
+  try {
+    parse_threshold("max<2m");
+    ADD_FAILURE() << "2m is not a latency unit";
+  } catch (const std::invalid_argument&) {
+  }
+  try {
+    parse_threshold("p99<90s");
+    ADD_FAILURE() << "90s accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("above 60s"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ParseMaxRegression, ErrorsNameTheFaultAndTheWholeText) {

@@ -164,6 +164,14 @@ TEST_F(LoadCommandTest, UsageErrorsExitTwoWithAMessage) {
   expect_usage_error({"load", "--dialect", volc, "--rate", "400", "--duration", "500ms",
                       "--max-regression", "p99=10%"},
                      "--max-regression needs --baseline");
+  expect_usage_error({"load", "--dialect", "none", "--endpoint", "http://127.0.0.1:9/x", "--rate",
+                      "400", "--duration", "500ms", "--op", "Encrypt"},
+                     "--op Encrypt: --dialect none sends plain GETs");
+  expect_usage_error({"load", "--dialect", volc, "--rate", "2000000", "--duration", "500ms"},
+                     "--rate must be a positive number of requests per second, at most 1000000");
+  expect_usage_error(
+      {"load", "--dialect", volc, "--rate", "400", "--duration", "500ms", "--threshold", "max<90s"},
+      "above 60s");
   const std::string nowhere = path("no-such-dir") + "/result.json";
   expect_usage_error(
       {"load", "--dialect", volc, "--rate", "400", "--duration", "500ms", "--out", nowhere},
@@ -305,9 +313,22 @@ TEST_F(LoadCommandTest, BaselineWithATinyP99FailsOnTheDefaultTolerance) {
       run.out,
       std::regex(R"(\n  p99 [0-9.]+ ms vs baseline 0\.001 ms \([^)]*, limit \+10%\): FAIL\n)")))
       << run.out;
-  // --baseline alone checks p99=10%,rps=5%.
+  // --baseline alone checks p99=10%,rps=5%,error_rate=0.1%.
   EXPECT_TRUE(has(run.out, "\n  rps ")) << run.out;
+  EXPECT_TRUE(has(run.out, "\n  error_rate ")) << run.out;
   EXPECT_TRUE(has(run.out, "result: FAIL")) << run.out;
+}
+
+// A result that judged nothing (here: interrupted) cannot be the yardstick of a later run.
+TEST_F(LoadCommandTest, AnInterruptedResultIsRefusedAsABaseline) {
+  json interrupted = parse_report(record_baseline("a.json"));
+  interrupted["summary"]["interrupted"] = true;
+  const std::string baseline = path("interrupted.json");
+  write_file(baseline, interrupted.dump(2));
+  RunResult run = load({"--baseline", baseline});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  EXPECT_TRUE(has(run.err, "judged nothing (interrupted): it cannot be a baseline")) << run.err;
+  EXPECT_FALSE(has(run.out, "open loop")) << "nothing is sent: " << run.out;
 }
 
 // ---------------------------------------------------------------------------------------------

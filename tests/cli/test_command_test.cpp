@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "client/volcengine_client.hpp"
 #include "conformance/case_file.hpp"
 #include "conformance/runner.hpp"
 #include "conformance/templates.hpp"
-#include "client/volcengine_client.hpp"
 #include "reference_server/credentials.hpp"
 #include "reference_server/reference_server.hpp"
 #include "tests/cli/child_process.hpp"

@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "conformance/driver.hpp"
 #include "client/http_client.hpp"
+#include "conformance/driver.hpp"
 #include "protocol/alibaba/signer.hpp"
 #include "protocol/time_format.hpp"
 #include "protocol/volcengine/signer.hpp"

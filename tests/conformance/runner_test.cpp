@@ -14,11 +14,11 @@
 #include <string>
 
 #include "client/alibaba_client.hpp"
+#include "client/volcengine_client.hpp"
 #include "conformance/console.hpp"
 #include "conformance/results.hpp"
 #include "conformance/runner.hpp"
 #include "conformance/templates.hpp"
-#include "client/volcengine_client.hpp"
 #include "reference_server/reference_server.hpp"
 #include "tests/conformance/fake_server.hpp"
 

@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/duration.hpp"
 #include "conformance/run_control.hpp"
 #include "conformance/runner.hpp"
+#include "protocol/duration.hpp"
 #include "tests/conformance/fake_server.hpp"
 
 namespace kmsconf::testing {

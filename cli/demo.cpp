@@ -76,14 +76,16 @@ int run_demo(const DemoOptions& d) {
   int code = run_test(suites);
 
   // 2. A short load run of the envelope-encryption mix against its own in-process server; a
-  // failed threshold fails the demo too.
-  std::cout << "\nkmsconf demo: a 3 s open-loop load of the envelope mix (70% Encrypt, 20% "
-               "Decrypt, 10% GenerateDataKey) at 500 req/s\n";
+  // failed threshold fails the demo too. Closed loop, so a slow machine (a sanitizer build)
+  // sends fewer requests instead of leaving scheduled ones unsent; the server's default quotas
+  // show as throttled answers, which are never errors.
+  std::cout << "\nkmsconf demo: a 3 s closed-loop load of the envelope mix (70% Encrypt, 20% "
+               "Decrypt, 10% GenerateDataKey) on 2 connections\n";
   LoadOptions load;
   load.workload_file = (fs::path(find_fixtures("")) / "workloads" / "envelope-mix.json").string();
-  load.rate = 500;
+  load.connections = 2;
   load.duration = "3s";
-  load.thresholds = {"error_rate<0.1%", "p99<500ms"};
+  load.thresholds = {"error_rate<0.1%", "p99<2s"};
   load.out = reports[3].path.string();
   const int load_code = run_load_command(load);
   if (code == 0 && load_code != 0) code = load_code;

@@ -246,7 +246,8 @@ void add_load_command(CLI::App& app, std::function<int()>* run) {
       "load",
       "Load-test an endpoint (default: the in-process server). Exit codes: 0 every threshold and "
       "baseline check passed, 1 one failed, 2 usage or configuration, 3 the run could not be "
-      "done (target unreachable, setup failed), 128+N interrupted by signal N");
+      "done (setup failed, nothing sent, no connection opened, no HTTP answer), 128+N "
+      "interrupted by signal N");
   std::vector<std::string> dialects = client::dialect_names();
   dialects.emplace_back("none");
   cmd->add_option("--dialect", o->dialect, "Wire dialect; none: plain unsigned GETs to --endpoint")

@@ -11,5 +11,9 @@ void add_serve_command(CLI::App& app, std::function<int()>* run);
 void add_demo_command(CLI::App& app, std::function<int()>* run);
 void add_test_command(CLI::App& app, std::function<int()>* run);
 void add_load_command(CLI::App& app, std::function<int()>* run);
+void add_report_command(CLI::App& app, std::function<int()>* run);
+
+// `kmsconf report`'s subcommands (cli/report_*.cpp), each adding itself to `report`.
+void add_report_subcommands(CLI::App& report, std::function<int()>* run);
 
 }  // namespace kmsconf::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   kmsconf::cli::add_demo_command(app, &run);
   kmsconf::cli::add_test_command(app, &run);
   kmsconf::cli::add_load_command(app, &run);
+  kmsconf::cli::add_report_command(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,6 +14,14 @@
 
 namespace kmsconf::loadgen {
 
+RateProfile LoadPlan::profile() const {
+  return stages.empty() ? RateProfile::constant(rate, duration) : RateProfile::staged(rate, stages);
+}
+
+std::chrono::nanoseconds LoadPlan::length() const {
+  return stages.empty() ? duration : profile().length();
+}
+
 std::size_t effective_threads(const LoadPlan& plan) {
   return std::max<std::size_t>(1, std::min(plan.threads, plan.connections));
 }
@@ -43,7 +51,7 @@ void watch(const std::vector<std::future<RunStats>>& running, const LoadPlan& pl
     next_report += every;
     Progress p;
     p.elapsed_s = std::chrono::duration<double>(now - start).count();
-    p.total_s = std::chrono::duration<double>(plan.duration).count();
+    p.total_s = std::chrono::duration<double>(plan.length()).count();
     p.answered = answered.load(std::memory_order_relaxed);
     p.last_second = timeline.latest();
     progress(p);
@@ -63,7 +71,15 @@ RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& wo
   std::exception_ptr failure;
   std::mutex failure_mutex;
   auto tls = target.endpoint.tls() ? client::make_tls_context(target.transport) : nullptr;
-  const WorkerShared shared{target, workload, material, tls, timeline, halt, answered};
+  std::atomic<bool> ended_early{false};
+  std::atomic<uint64_t> sends_left{plan.max_requests};
+  const WorkerShared shared{target,       workload,
+                            material,     tls,
+                            timeline,     halt,
+                            answered,     plan.end_when,
+                            ended_early,  plan.max_requests > 0 ? &sends_left : nullptr,
+                            plan.requests};
+  const RateProfile profile = plan.profile();
 
   // Starts a little ahead so every worker is ready at the first intended time.
   const auto start = SteadyClock::now() + std::chrono::milliseconds(20);
@@ -72,10 +88,10 @@ RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& wo
     settings[i].index = i;
     settings[i].workers = threads;
     settings[i].open_loop = plan.open_loop;
-    settings[i].rate = plan.rate;
+    settings[i].profile = &profile;
     settings[i].connections = share_of(plan.connections, i, threads);
     settings[i].start = start;
-    settings[i].length = plan.duration;
+    settings[i].length = profile.length();
     settings[i].late_after = plan.late_after;
   }
   std::vector<std::future<RunStats>> running;

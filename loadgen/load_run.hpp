@@ -7,6 +7,8 @@
 #include <functional>
 #include <memory>
 
+#include "loadgen/rate_profile.hpp"
+#include "loadgen/run_hooks.hpp"
 #include "loadgen/setup.hpp"
 #include "loadgen/stats.hpp"
 #include "loadgen/target.hpp"
@@ -22,6 +24,17 @@ struct LoadPlan {
   std::size_t threads = 1;
   std::chrono::nanoseconds duration{0};
   std::chrono::microseconds late_after{1000};
+  // Open loop: when set, the rate follows these stages from `rate`, and the run lasts their
+  // total (duration is ignored).
+  std::vector<Stage> stages;
+  uint64_t max_requests = 0;    // sends over all workers; 0: no bound but the duration
+  AnswerPredicate end_when;     // an answer for which it is true ends the run (empty: never)
+  RequestSourceMaker requests;  // empty: the workload's RequestFactory
+
+  // The arrival rate over the run (open loop).
+  RateProfile profile() const;
+  // How long the run sends: the stages' total, or the duration.
+  std::chrono::nanoseconds length() const;
 };
 
 // What the progress line shows, about every `every`.
@@ -39,6 +52,8 @@ std::size_t effective_threads(const LoadPlan& plan);
 // Runs the plan and returns the merged statistics with the timeline. Ends at the plan's duration
 // (answers in flight then get their timeout), or soon after `stop` is set (interrupted). When a
 // worker fails (an exception), the others stop too and its exception is rethrown once all ended.
+// Ends at the plan's length, after max_requests sends, or once end_when held for an answer;
+// RunStats::ended_early tells the last two apart from a run that ended on time.
 RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& workload,
                   const Material& material, const std::atomic<bool>& stop,
                   const ProgressCallback& progress = {},

@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "loadgen/run_hooks.hpp"
 #include "loadgen/setup.hpp"
 #include "loadgen/target.hpp"
 #include "loadgen/workload.hpp"
@@ -14,13 +15,13 @@
 
 namespace kmsconf::loadgen {
 
-class RequestFactory {
+class RequestFactory : public RequestSource {
  public:
   // Keeps references: target, workload and material outlive the factory.
   RequestFactory(const Target& target, const Workload& workload, const Material& material,
                  uint64_t seed);
 
-  HttpRequest make(std::size_t operation);
+  HttpRequest make(std::size_t operation) override;
 
  private:
   const std::string& plaintext(std::size_t bytes);

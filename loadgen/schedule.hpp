@@ -1,11 +1,13 @@
-// Open-loop arrival times: a constant rate spread over workers so that together they send exactly
-// rate x duration requests at evenly spaced intended times, whatever the rate and the thread count
-// (wrk2 miscounts when the rate is below the thread count; this does not).
+// Open-loop arrival times: a rate profile (constant, or stages) spread over workers so that
+// together they send exactly the profile's requests at their intended times, whatever the rate and
+// the thread count (wrk2 miscounts when the rate is below the thread count; this does not).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
+
+#include "loadgen/rate_profile.hpp"
 
 namespace kmsconf::loadgen {
 
@@ -18,8 +20,14 @@ uint64_t scheduled_requests(double rate, std::chrono::nanoseconds length);
 class OpenLoopSchedule {
  public:
   // Worker `worker` of `workers` takes the run's requests k = worker, worker + workers, ...
+  // The profile must outlive the schedule.
+  OpenLoopSchedule(const RateProfile& profile, std::size_t worker, std::size_t workers,
+                   SteadyClock::time_point start);
+  // A constant rate for `length` (keeps its own profile).
   OpenLoopSchedule(double rate, std::size_t worker, std::size_t workers,
                    SteadyClock::time_point start, std::chrono::nanoseconds length);
+  OpenLoopSchedule(const OpenLoopSchedule&) = delete;
+  OpenLoopSchedule& operator=(const OpenLoopSchedule&) = delete;
 
   // The next intended send time, nullopt once this worker's share is done.
   std::optional<SteadyClock::time_point> next();
@@ -32,7 +40,8 @@ class OpenLoopSchedule {
  private:
   SteadyClock::time_point intended(uint64_t k) const;
 
-  double rate_;
+  std::optional<RateProfile> owned_;
+  const RateProfile& profile_;
   uint64_t step_;
   uint64_t first_;
   uint64_t k_;

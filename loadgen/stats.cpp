@@ -63,6 +63,7 @@ void RunStats::merge(const RunStats& other) {
   retried += other.retried;
   duration_s = std::max(duration_s, other.duration_s);
   interrupted = interrupted || other.interrupted;
+  ended_early = ended_early || other.ended_early;
   if (stop_reason.empty()) stop_reason = other.stop_reason;
 }
 

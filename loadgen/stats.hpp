@@ -60,6 +60,7 @@ struct RunStats {
   uint64_t retried = 0;   // sent again on a fresh connection: the kept-alive one closed unanswered
   double duration_s = 0;  // from the first intended send to the last answer
   bool interrupted = false;  // SIGINT/SIGTERM ended it early
+  bool ended_early = false;  // the plan's end_when held, or its request budget ran out
   std::string stop_reason;   // empty when the run ended on time
 
   OperationStats overall() const;  // every operation merged

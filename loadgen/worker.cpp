@@ -50,6 +50,22 @@ Outcome outcome_of(const Target& target, const HttpResponse& response) {
   return Outcome::ServerError;
 }
 
+std::unique_ptr<RequestSource> make_source(const WorkerSettings& settings,
+                                           const WorkerShared& shared) {
+  if (shared.requests) return shared.requests(settings.index);
+  return std::make_unique<RequestFactory>(shared.target, shared.workload, shared.material,
+                                          0x9e3779b97f4a7c15ull * (settings.index + 1));
+}
+
+// Takes one send from the budget; false once it is spent.
+bool take_send(std::atomic<uint64_t>* sends_left) {
+  if (!sends_left) return true;
+  uint64_t left = sends_left->load(std::memory_order_relaxed);
+  while (left > 0 && !sends_left->compare_exchange_weak(left, left - 1)) {
+  }
+  return left > 0;
+}
+
 class Worker {
  public:
   Worker(const WorkerSettings& settings, const WorkerShared& shared)
@@ -57,8 +73,7 @@ class Worker {
         shared_(shared),
         end_(settings.start + settings.length),
         mix_(shared.workload),
-        factory_(shared.target, shared.workload, shared.material,
-                 0x9e3779b97f4a7c15ull * (settings.index + 1)),
+        source_(make_source(settings, shared)),
         send_timer_(io_),
         tick_timer_(io_) {
     stats_.operations.reserve(shared.workload.operations.size());
@@ -70,8 +85,7 @@ class Worker {
           shared.target.transport.insecure));
     }
     if (settings.open_loop) {
-      schedule_.emplace(settings.rate, settings.index, settings.workers, settings.start,
-                        settings.length);
+      schedule_.emplace(*settings.profile, settings.index, settings.workers, settings.start);
     }
   }
 
@@ -136,6 +150,14 @@ class Worker {
 
   void send_on(std::size_t connection, SteadyClock::time_point intended) {
     const auto now = SteadyClock::now();
+    if (!sending_done_ &&
+        (shared_.ended_early.load(std::memory_order_relaxed) || !take_send(shared_.sends_left))) {
+      end_early();
+    }
+    if (stats_.ended_early) {
+      if (schedule_) idle_.push_back(connection);
+      return;
+    }
     if (sending_done_ || now >= end_) {
       if (schedule_) {
         // Due within the run but its turn came after the end: unsent, and the connection idles.
@@ -148,7 +170,7 @@ class Worker {
     }
     const std::size_t op = mix_.next();
     const bool late = schedule_ && now - intended > settings_.late_after;
-    HttpRequest request = factory_.make(op);
+    HttpRequest request = source_->make(op);
     ++in_flight_;
     connections_[connection]->async_send(
         request, [this, connection, op, intended, sent = SteadyClock::now(),
@@ -177,6 +199,9 @@ class Worker {
     }
     record(op, outcome, late, micros(done - (schedule_ ? intended : sent)), micros(done - sent));
     last_answer_ = done;
+    if (shared_.end_when && shared_.end_when(outcome, result)) {
+      shared_.ended_early.store(true, std::memory_order_relaxed);
+    }
     if (schedule_) {
       idle_.push_back(connection);
       dispatch();
@@ -224,6 +249,7 @@ class Worker {
     const auto now = SteadyClock::now();
     close_seconds_until(now);
     const bool stop = shared_.stop.load(std::memory_order_relaxed);
+    if (!sending_done_ && shared_.ended_early.load(std::memory_order_relaxed)) end_early();
     if (!sending_done_ && (now >= end_ || stop)) {
       stop_sending(now);
     } else if (stop && !stopping_ && in_flight_ > 0) {
@@ -261,6 +287,15 @@ class Worker {
     }
   }
 
+  // The run's question is settled (or its budget spent): nothing more is sent, and what was not
+  // sent is neither unsent nor an error. Answers in flight are still awaited.
+  void end_early() {
+    sending_done_ = true;
+    stats_.ended_early = true;
+    send_timer_.cancel();
+    if (schedule_) first_due_ = next_due_ = share_;
+  }
+
   void mark_stopped(SteadyClock::time_point now) {
     stopping_ = true;
     stop_at_ = now;
@@ -296,7 +331,7 @@ class Worker {
   uint64_t next_due_ = 0;   // the next request not yet due
   std::optional<OpenLoopSchedule> schedule_;
   OperationMix mix_;
-  RequestFactory factory_;
+  std::unique_ptr<RequestSource> source_;
   RunStats stats_;
   OperationStats interval_;
   uint64_t second_ = 0;

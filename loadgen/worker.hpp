@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "loadgen/run_hooks.hpp"
 #include "loadgen/schedule.hpp"
 #include "loadgen/setup.hpp"
 #include "loadgen/stats.hpp"
@@ -24,8 +25,8 @@ struct WorkerSettings {
   std::size_t index = 0;
   std::size_t workers = 1;
   bool open_loop = true;
-  double rate = 0;              // the whole run's, open loop
-  std::size_t connections = 1;  // this worker's
+  const RateProfile* profile = nullptr;  // the whole run's arrival rate, open loop
+  std::size_t connections = 1;           // this worker's
   SteadyClock::time_point start;
   std::chrono::nanoseconds length{0};
   // A send this much after its intended time is late: the connections could not keep up.
@@ -45,6 +46,12 @@ struct WorkerShared {
   Timeline& timeline;
   const std::atomic<bool>& stop;
   std::atomic<uint64_t>& answered;  // every answer or error so far, for the progress line
+  // Ending early: the predicate (may be empty), the flag it sets for every worker, and the
+  // sends left (null: no budget).
+  const AnswerPredicate& end_when;
+  std::atomic<bool>& ended_early;
+  std::atomic<uint64_t>* sends_left;
+  const RequestSourceMaker& requests;  // empty: the workload's RequestFactory
 };
 
 // Runs the worker's share of the run on the calling thread and returns its statistics.

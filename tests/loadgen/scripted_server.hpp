@@ -46,6 +46,9 @@ class ScriptedServer {
     // before it is answered.
     uint64_t pause_at = 0;
     std::chrono::milliseconds pause{0};
+    // Answer: each request takes this long, one at a time for the whole server, so it holds
+    // 1 / service_time requests per second and queues the rest (capacity, never throttling).
+    std::chrono::microseconds service_time{0};
   };
 
   explicit ScriptedServer(Script script) : script_(script) {
@@ -143,6 +146,7 @@ class ScriptedServer {
     switch (script_.behaviour) {
       case Behaviour::Answer: {
         if (index == script_.pause_at) pause();
+        if (script_.service_time.count() > 0) std::this_thread::sleep_for(script_.service_time);
         std::string response =
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n";
         if (script_.announce_close) response += "Connection: close\r\n";

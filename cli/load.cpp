@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/load_config.hpp"
+#include "cli/load_find_limit.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/test_config.hpp"
 #include "cli/version.hpp"
@@ -186,6 +187,7 @@ int run_load_command(const LoadOptions& o) {
   std::atomic<bool> stop{false};
   const bool tty = ::isatty(::fileno(stdout)) != 0;
   loadgen::RunStats stats;
+  std::optional<loadgen::FindLimitOutcome> search;
   int signal_number = 0;
   {
     StopOnSignals signals(
@@ -194,23 +196,32 @@ int run_load_command(const LoadOptions& o) {
         [&] {
           if (control.should_stop()) stop.store(true);
         });
-    std::cout << "kmsconf load: " << config.mode << " loop, "
-              << (s.plan.open_loop ? fixed(s.plan.rate, 0) + " req/s, " : "") << s.plan.connections
-              << " connections, " << config.threads << " threads, " << fixed(config.duration_s, 1)
-              << " s" << std::endl;
+    if (!s.find_limit) {
+      std::cout << "kmsconf load: " << config.mode << " loop, "
+                << (s.plan.stages.empty() && s.plan.open_loop ? fixed(s.plan.rate, 0) + " req/s, "
+                    : s.plan.stages.empty()                   ? ""
+                                            : std::to_string(s.plan.stages.size()) + " stages, ")
+                << s.plan.connections << " connections, " << config.threads << " threads, "
+                << fixed(config.duration_s, 1) << " s" << std::endl;
+    }
     const auto every = tty ? std::chrono::milliseconds(250)
                            : std::chrono::milliseconds(1000LL * std::max(1, o.progress_every_s));
     try {
-      stats = loadgen::run_load(
-          s.plan, s.target, s.workload, material, stop,
-          [&](const loadgen::Progress& p) {
-            if (tty) {
-              std::cout << "\r\033[K" << progress_text(p) << std::flush;
-            } else {
-              std::cout << progress_text(p) << "\n" << std::flush;
-            }
-          },
-          every);
+      if (s.find_limit) {
+        search = run_find_limit(s, material, stop, std::cout);
+        stats = search->steps;
+      } else {
+        stats = loadgen::run_load(
+            s.plan, s.target, s.workload, material, stop,
+            [&](const loadgen::Progress& p) {
+              if (tty) {
+                std::cout << "\r\033[K" << progress_text(p) << std::flush;
+              } else {
+                std::cout << progress_text(p) << "\n" << std::flush;
+              }
+            },
+            every);
+      }
     } catch (const std::exception& e) {
       std::cerr << "\nkmsconf load: the run failed: " << e.what() << "\n";
       loadgen::tear_down(s.target, s.workload, material);
@@ -226,15 +237,26 @@ int run_load_command(const LoadOptions& o) {
 
   const auto bare = loadgen::result_json(config, stats, {}, nullptr, "", version_line());
   Gates gates = evaluate_gates(s, bare);
-  const auto result = loadgen::result_json(config, stats, gates.thresholds,
-                                           gates.regressions ? &*gates.regressions : nullptr,
-                                           o.baseline, version_line());
+  auto result = loadgen::result_json(config, stats, gates.thresholds,
+                                     gates.regressions ? &*gates.regressions : nullptr, o.baseline,
+                                     version_line());
+  std::string unjudged;
+  if (search) {
+    result["find_limit"] = loadgen::find_limit_json(*search, *s.find_limit);
+    unjudged = find_limit_unjudged(result["find_limit"]);
+    if (!unjudged.empty()) result["passed"] = false;  // a search cut short never passes a gate
+  }
   loadgen::print_summary(std::cout, result);
+  if (search) print_find_limit(std::cout, result["find_limit"]);
   if (!o.out.empty()) write_result(o.out, result);
 
   if (signal_number != 0) return 128 + signal_number;
   if (const auto why = unreachable(stats, s.target.endpoint); !why.empty()) {
     std::cerr << "kmsconf load: " << why << "\n";
+    return kExitNotRun;
+  }
+  if (!unjudged.empty()) {
+    std::cerr << "kmsconf load: the limit was not found: " << unjudged << "\n";
     return kExitNotRun;
   }
   return result.value("passed", false) ? kExitPassed : kExitFailed;
@@ -260,7 +282,8 @@ void add_load_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_option("--connections", o->connections,
                   "Closed loop without --rate: connections each sending on the previous answer; "
                   "with --rate: the most requests in flight (default 100)");
-  cmd->add_option("--duration", o->duration, "How long to send: 500ms, 30s, 2m")->required();
+  cmd->add_option("--duration", o->duration,
+                  "How long to send: 500ms, 30s, 2m (with --find-limit: the whole search)");
   cmd->add_option("--threads", o->threads, "Worker threads, one event loop each (default 2)");
   cmd->add_option("--op", o->op, "One operation (default Encrypt)");
   cmd->add_option("--workload", o->workload_file, "A workload file (docs/workloads.md)");
@@ -286,6 +309,21 @@ void add_load_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_option("--save-request", o->save_request,
                   "After setup, write one signed request to this file as JSON and stop, for "
                   "replaying with another load tool (bench/compare-wrk.sh)");
+  cmd->add_option("--stages", o->stages,
+                  "Open loop with a rate that ramps: RATE:DURATION,... each stage going linearly "
+                  "from the previous rate (--rate, default 0) to its own; 0s is a step. E.g. "
+                  "1000:10s,5000:30s,5000:1m (replaces --duration)");
+  cmd->add_flag("--find-limit", o->find_limit,
+                "Search the rate at which the endpoint starts refusing (throttling) or slowing "
+                "down (capacity): a burst from idle, then steps from --rate (default 10) doubling, "
+                "then bisecting to within 2%, all within --duration; exit 3 if it does not "
+                "converge in time");
+  cmd->add_option("--step", o->step, "--find-limit: each step's length")->capture_default_str();
+  cmd->add_option("--max-rate", o->max_rate,
+                  "--find-limit: the highest rate offered (default 1000000)");
+  cmd->add_option("--p99-ceiling", o->p99_ceiling,
+                  "--find-limit: a step whose p99 is above this is over capacity (default: 10x "
+                  "the first step's, at least 20ms)");
   cmd->callback([run, o] { *run = [o] { return run_load_command(*o); }; });
 }
 

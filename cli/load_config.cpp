@@ -118,21 +118,79 @@ void read_workload(const LoadOptions& o, LoadSetup& s) {
   }
 }
 
+std::chrono::nanoseconds read_duration(const std::string& option, const std::string& text) {
+  auto duration = parse_duration(text);
+  if (text.empty() || !duration || duration->count() <= 0 || *duration > kLongestRun) {
+    throw ConfigError(option + " " + text + ": a duration such as 500ms, 30s or 2m, at most 24h");
+  }
+  return *duration;
+}
+
+void read_stages(const LoadOptions& o, LoadSetup& s) {
+  if (o.find_limit) throw ConfigError("--stages and --find-limit: give one or the other");
+  if (!o.duration.empty()) {
+    throw ConfigError("--stages and --duration: the stages' durations add up to the run's");
+  }
+  try {
+    s.plan.stages = loadgen::parse_stages(o.stages);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError("--stages " + o.stages + ": " + e.what());
+  }
+  if (s.plan.length() > kLongestRun) throw ConfigError("--stages: longer than 24h in all");
+  s.plan.open_loop = true;
+}
+
+// --find-limit: --rate is where the search starts, --duration its whole budget.
+void read_find_limit(const LoadOptions& o, LoadSetup& s) {
+  loadgen::FindLimitPlan f;
+  f.budget = s.plan.duration;
+  f.step = read_duration("--step", o.step);
+  if (f.step * 2 > f.budget) {
+    throw ConfigError("--step " + o.step + ": at least two steps must fit in --duration " +
+                      o.duration);
+  }
+  f.criteria.start_rate = o.rate.value_or(f.criteria.start_rate);
+  if (o.max_rate) {
+    if (!(std::isfinite(*o.max_rate) && *o.max_rate >= f.criteria.start_rate &&
+          *o.max_rate <= kHighestRate)) {
+      throw ConfigError(
+          "--max-rate must be at least the start rate (--rate, default 10) and at "
+          "most 1000000");
+    }
+    f.criteria.max_rate = *o.max_rate;
+  }
+  if (!o.p99_ceiling.empty()) {
+    const auto ms = parse_latency_ms(o.p99_ceiling);
+    if (!ms || *ms <= 0) {
+      throw ConfigError("--p99-ceiling " + o.p99_ceiling + ": a latency such as 50ms or 1.5s");
+    }
+    f.criteria.p99_ceiling_ms = *ms;
+  }
+  f.connections = s.plan.connections;
+  f.threads = s.plan.threads;
+  f.late_after = s.plan.late_after;
+  s.plan.open_loop = true;
+  s.plan.rate = f.criteria.start_rate;
+  s.find_limit = f;
+}
+
 void read_plan(const LoadOptions& o, LoadSetup& s) {
-  if (!o.rate && !o.connections) {
+  if (!o.rate && !o.connections && o.stages.empty() && !o.find_limit) {
     throw ConfigError("give --rate R (open loop) or --connections C (closed loop), or both");
   }
-  auto duration = parse_duration(o.duration);
-  if (o.duration.empty() || !duration || duration->count() <= 0 || *duration > kLongestRun) {
-    throw ConfigError("--duration " + o.duration +
-                      ": a duration such as 500ms, 30s or 2m, at most 24h");
+  if (o.stages.empty()) {
+    if (o.duration.empty()) throw ConfigError("give --duration (or --stages)");
+    s.plan.duration = read_duration("--duration", o.duration);
   }
-  s.plan.duration = *duration;
   s.plan.open_loop = o.rate.has_value();
   if (o.rate && !(std::isfinite(*o.rate) && *o.rate > 0 && *o.rate <= kHighestRate)) {
     throw ConfigError("--rate must be a positive number of requests per second, at most 1000000");
   }
   s.plan.rate = o.rate.value_or(0);
+  if (!o.stages.empty()) read_stages(o, s);
+  if (!o.find_limit && (o.max_rate || !o.p99_ceiling.empty())) {
+    throw ConfigError("--max-rate and --p99-ceiling are for --find-limit");
+  }
   if (o.connections && (*o.connections < 1 || *o.connections > kMostConnections)) {
     throw ConfigError("--connections must be 1.." + std::to_string(kMostConnections));
   }
@@ -144,6 +202,7 @@ void read_plan(const LoadOptions& o, LoadSetup& s) {
   s.plan.threads = o.threads ? static_cast<std::size_t>(*o.threads) : kDefaultThreads;
   if (o.late_after_us < 0) throw ConfigError("--late-after-us must not be negative");
   s.plan.late_after = std::chrono::microseconds(o.late_after_us);
+  if (o.find_limit) read_find_limit(o, s);
 }
 
 void read_gates(const LoadOptions& o, LoadSetup& s) {
@@ -164,6 +223,11 @@ void read_gates(const LoadOptions& o, LoadSetup& s) {
     throw ConfigError("--max-regression needs --baseline OLD.json");
   }
   if (o.baseline.empty()) return;
+  if (o.find_limit) {
+    throw ConfigError(
+        "--baseline and --find-limit: a search's steps depend on what it finds, "
+        "so two searches do not compare request by request");
+  }
   try {
     s.regressions = loadgen::parse_max_regression(
         o.max_regression.empty() ? std::string(loadgen::kDefaultMaxRegression) : o.max_regression);
@@ -205,16 +269,23 @@ loadgen::LoadConfig load_config(const LoadOptions& o, const LoadSetup& s) {
   c.endpoint_url = s.target.endpoint.url() + (s.target.dialect ? "" : s.target.path);
   c.in_process = s.in_process;
   c.region = s.target.region;
-  c.mode = s.plan.open_loop ? "open" : "closed";
+  c.mode = s.find_limit ? "find-limit" : s.plan.open_loop ? "open" : "closed";
   c.rate = s.plan.rate;
   c.connections = static_cast<int>(s.plan.connections);
   c.threads = static_cast<int>(loadgen::effective_threads(s.plan));
-  c.duration_s = std::chrono::duration<double>(s.plan.duration).count();
+  c.duration_s = std::chrono::duration<double>(s.plan.length()).count();
   c.timeout_ms = o.timeout_ms;
   c.workload = s.workload.to_json();
   c.workload_fingerprint = s.workload.fingerprint();
   c.access_key_id = s.target.credentials.access_key_id;
   c.late_after_us = o.late_after_us;
+  if (!s.plan.stages.empty()) {
+    c.stages = nlohmann::json::array();
+    for (const auto& stage : s.plan.stages) {
+      c.stages.push_back({{"target_rate", stage.target},
+                          {"duration_s", std::chrono::duration<double>(stage.duration).count()}});
+    }
+  }
   return c;
 }
 

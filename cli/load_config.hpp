@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "loadgen/find_limit_run.hpp"
 #include "loadgen/load_run.hpp"
 #include "loadgen/result.hpp"
 #include "loadgen/target.hpp"
@@ -36,7 +37,12 @@ struct LoadOptions {
   bool insecure = false;
   int progress_every_s = 5;  // without a terminal
   int late_after_us = 1000;
-  std::string save_request;  // write one signed request here and stop (for other load tools)
+  std::string save_request;        // write one signed request here and stop (for other load tools)
+  std::string stages;              // "1000:10s,5000:30s": ramps and steps of the open-loop rate
+  bool find_limit = false;         // search for the rate limit (or capacity) instead of one rate
+  std::string step{"1s"};          // --find-limit: each step's length
+  std::optional<double> max_rate;  // --find-limit: never offer more
+  std::string p99_ceiling;         // --find-limit: p99 above this is over capacity
 };
 
 // Runs `kmsconf load` with these options; returns its exit code (cli/load.cpp's --help lists them).
@@ -52,6 +58,7 @@ struct LoadSetup {
   std::optional<loadgen::RegressionTolerances> regressions;  // with a baseline
   nlohmann::json baseline;                                   // null without one
   std::string credential_source;                             // for messages; never the value
+  std::optional<loadgen::FindLimitPlan> find_limit;          // with --find-limit
 };
 
 // Throws ConfigError (test_config.hpp) naming the option and what was wrong.

@@ -12,6 +12,9 @@ using Clock = std::chrono::steady_clock;
 // A drain ends at the first throttled answer, so it costs about one bucket; this bounds it when
 // the limiter has stopped throttling at all (its quota was raised mid-run).
 constexpr std::chrono::seconds kLongestDrain{2};
+// The burst from idle meets a large bucket late, or no limiter at all: an eighth of the budget
+// at most, and never longer than this.
+constexpr std::chrono::seconds kLongestBurst{10};
 
 double seconds_of(std::chrono::nanoseconds d) {
   return std::chrono::duration<double>(d).count();
@@ -57,7 +60,6 @@ BurstObservation measure_burst(const Target& target, const Workload& workload,
                                uint64_t max_requests, std::chrono::nanoseconds within,
                                const std::atomic<bool>& stop, RunStats* traffic) {
   std::atomic<bool> throttled{false};
-  std::atomic<uint64_t> accepted{0};
   LoadPlan plan;
   plan.open_loop = false;
   plan.connections = std::max<std::size_t>(1, connections);
@@ -65,19 +67,19 @@ BurstObservation measure_burst(const Target& target, const Workload& workload,
   plan.duration = within;
   plan.max_requests = max_requests;
   plan.end_when = [&](Outcome outcome, const client::ExchangeResult&) {
-    if (outcome == Outcome::Throttled) {
-      throttled.store(true);
-      return true;
-    }
-    // Answers that arrive after the first throttled one were not "before" it.
-    if (outcome == Outcome::Ok && !throttled.load()) accepted.fetch_add(1);
-    return false;
+    if (outcome != Outcome::Throttled) return false;
+    throttled.store(true);
+    return true;
   };
   RunStats stats = run_load(plan, target, workload, material, stop);
   BurstObservation burst;
-  burst.sent = stats.overall().outcomes.total();
+  const OutcomeCounts all = stats.overall().outcomes;
+  burst.sent = all.total();
   burst.seconds = stats.duration_s;
-  if (throttled.load()) burst.accepted = accepted.load();
+  // Every accepted answer of the burst, also those that arrived after the first refusal on
+  // another connection: the endpoint admitted them before it refused (answers overtake each
+  // other across connections, so counting only the earlier arrivals would undercount).
+  if (throttled.load()) burst.accepted = all[Outcome::Ok];
   if (traffic) *traffic = std::move(stats);
   return burst;
 }
@@ -120,6 +122,7 @@ FindLimitOutcome find_limit(const FindLimitPlan& plan, const Target& target,
     step.connections = plan.connections;
     step.threads = plan.threads;
     step.late_after = plan.late_after;
+    step.lead = std::chrono::milliseconds(2);
     RunStats stats = run_load(step, target, workload, material, stop);
     const bool interrupted = stats.interrupted;
     StepObservation observed = observe(stats, *rate, plan.step, out.search.next_phase());

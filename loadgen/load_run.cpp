@@ -82,7 +82,7 @@ RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& wo
   const RateProfile profile = plan.profile();
 
   // Starts a little ahead so every worker is ready at the first intended time.
-  const auto start = SteadyClock::now() + std::chrono::milliseconds(20);
+  const auto start = SteadyClock::now() + plan.lead;
   std::vector<WorkerSettings> settings(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     settings[i].index = i;

@@ -30,6 +30,10 @@ struct LoadPlan {
   uint64_t max_requests = 0;    // sends over all workers; 0: no bound but the duration
   AnswerPredicate end_when;     // an answer for which it is true ends the run (empty: never)
   RequestSourceMaker requests;  // empty: the workload's RequestFactory
+  // The first intended send is this long after run_load is called, so that every worker is
+  // ready for it. Back-to-back runs (find-limit steps after a drain) keep it short: a limiter
+  // refills meanwhile.
+  std::chrono::milliseconds lead{20};
 
   // The arrival rate over the run (open loop).
   RateProfile profile() const;

@@ -51,21 +51,23 @@ json latency_json(const Histogram& h) {
 }
 
 json config_json(const LoadConfig& c) {
-  return {{"dialect", c.dialect},
-          {"endpoint", c.endpoint},
-          {"endpoint_url", c.endpoint_url},
-          {"in_process", c.in_process},
-          {"region", c.region},
-          {"mode", c.mode},
-          {"rate", finite_or_zero(c.rate)},
-          {"connections", c.connections},
-          {"threads", c.threads},
-          {"duration_s", finite_or_zero(c.duration_s)},
-          {"timeout_ms", c.timeout_ms},
-          {"late_after_us", c.late_after_us},
-          {"workload", c.workload.is_null() ? json::object() : c.workload},
-          {"workload_fingerprint", c.workload_fingerprint},
-          {"access_key_id", c.access_key_id}};
+  json out = {{"dialect", c.dialect},
+              {"endpoint", c.endpoint},
+              {"endpoint_url", c.endpoint_url},
+              {"in_process", c.in_process},
+              {"region", c.region},
+              {"mode", c.mode},
+              {"rate", finite_or_zero(c.rate)},
+              {"connections", c.connections},
+              {"threads", c.threads},
+              {"duration_s", finite_or_zero(c.duration_s)},
+              {"timeout_ms", c.timeout_ms},
+              {"late_after_us", c.late_after_us},
+              {"workload", c.workload.is_null() ? json::object() : c.workload},
+              {"workload_fingerprint", c.workload_fingerprint},
+              {"access_key_id", c.access_key_id}};
+  if (!c.stages.is_null()) out["stages"] = c.stages;
+  return out;
 }
 
 json summary_json(const RunStats& stats, const OutcomeCounts& outcomes) {
@@ -356,7 +358,15 @@ void print_headline(std::ostream& out, const json& result) {
   out << "kmsconf load: " << count(summary, "requests") << " requests in "
       << printf_number("%.2f", number(summary, "duration_s").value_or(0)) << " s, "
       << printf_number("%.1f", number(summary, "requests_per_second").value_or(0)) << " req/s";
-  if (text(config, "mode") == "open") {
+  const std::string mode = text(config, "mode");
+  if (mode == "find-limit") {
+    out << " (find-limit steps from " << shown(member(config, "rate")) << " req/s, up to "
+        << count(config, "connections") << " in flight";
+  } else if (mode == "open" && member(config, "stages").is_array()) {
+    out << " (open loop in " << member(config, "stages").size() << " stages from "
+        << shown(member(config, "rate")) << " req/s, up to " << count(config, "connections")
+        << " in flight";
+  } else if (mode == "open") {
     out << " (open loop at " << shown(member(config, "rate")) << " req/s, up to "
         << count(config, "connections") << " in flight";
   } else {
@@ -533,6 +543,9 @@ std::vector<std::string> baseline_differences(const json& baseline, const json& 
   differ(out, "region", member(was, "region"), member(now, "region"));
   differ(out, "mode", member(was, "mode"), member(now, "mode"));
   differ(out, "rate", member(was, "rate"), member(now, "rate"), " req/s");
+  if (member(was, "stages") != member(now, "stages")) {
+    out.push_back("stages: the baseline's and this run's arrival rates over time differ");
+  }
   differ(out, "connections", member(was, "connections"), member(now, "connections"));
   differ(out, "threads", member(was, "threads"), member(now, "threads"));
   if (member(was, "workload_fingerprint") != member(now, "workload_fingerprint")) {

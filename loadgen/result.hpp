@@ -23,7 +23,7 @@ struct LoadConfig {
   std::string endpoint_url;  // the URL requests went to (the in-process server's own URL)
   bool in_process = false;
   std::string region;
-  std::string mode;     // "open" (--rate) or "closed" (--connections only)
+  std::string mode;     // "open" (--rate), "closed" (--connections only) or "find-limit"
   double rate = 0;      // requests/s, open loop
   int connections = 0;  // max concurrency (open loop) / connections (closed)
   int threads = 1;
@@ -33,6 +33,8 @@ struct LoadConfig {
   nlohmann::json workload;       // Workload::to_json()
   std::string workload_fingerprint;
   std::string access_key_id;  // names the account in reports; not a secret
+  // --stages: [{"target_rate", "duration_s"}] ramped from `rate`; null without stages.
+  nlohmann::json stages;
 };
 
 // The result file: config, summary, latency and service time, per operation, timeline, the

@@ -19,58 +19,21 @@
 #include "loadgen/setup.hpp"
 #include "loadgen/workload.hpp"
 #include "reference_server/reference_server.hpp"
+#include "tests/loadgen/reference_target.hpp"
 
 namespace kmsconf {
-
-// Test names and failure messages say "volcengine", not "4-byte object <00-00 00-00>" (ADL finds
-// it beside DialectId; internal linkage keeps it out of other test files' way).
-[[maybe_unused]] static void PrintTo(DialectId id, std::ostream* out) {
-  *out << dialect_name(id);
-}
 
 namespace loadgen {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using test_support::generous_quotas;
+using test_support::Reference;
+using test_support::start_reference;
 
 std::string dialect_param_name(const ::testing::TestParamInfo<DialectId>& info) {
   return std::string(dialect_name(info.param));
-}
-
-// Quotas far above anything these runs send, so only the quota test sees a refusal. Alibaba's
-// symmetric pool is named because its own default (1000/s) would otherwise stay.
-server::QuotaConfig generous_quotas() {
-  server::QuotaConfig quotas;
-  quotas.merge_json_text(R"({"default": {"rate": 1000000, "burst": 1000000},
-                             "pools": {"symmetric": {"rate": 1000000, "burst": 1000000,
-                                       "actions": ["Encrypt", "Decrypt", "GenerateDataKey"]}}})",
-                         "test quotas");
-  return quotas;
-}
-
-// A reference server of the dialect and a target pointing at it with its demo credential.
-struct Reference {
-  std::unique_ptr<server::ReferenceServer> server;
-  Target target;
-};
-
-Reference start_reference(DialectId id, server::QuotaConfig quotas = generous_quotas()) {
-  const auto& dialect = client::descriptor(id);
-  server::ReferenceServerOptions options;
-  options.dialect = id;
-  options.regions = {std::string(dialect.default_region)};
-  options.quotas = std::move(quotas);
-  Reference r;
-  r.server = std::make_unique<server::ReferenceServer>(std::move(options));
-  r.server->start();
-  r.target.dialect = &dialect;
-  r.target.endpoint = *client::Endpoint::parse(r.server->endpoint());
-  const auto& credential = r.server->default_credential();
-  r.target.credentials = {credential.access_key_id, credential.secret_access_key, ""};
-  r.target.region = std::string(dialect.default_region);
-  r.target.transport.timeout = 5000ms;
-  return r;
 }
 
 LoadPlan open_plan(double rate, std::chrono::nanoseconds duration, std::size_t connections,

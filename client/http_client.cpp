@@ -265,6 +265,13 @@ std::string Endpoint::url() const {
   return scheme + "://" + host_header();
 }
 
+bool Endpoint::loopback() const {
+  if (host == "::1" || iequals(host, "localhost")) return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address_v4(host, ec);
+  return !ec && address.is_loopback();
+}
+
 // ---------------------------------------------------------------------------------------------
 // HttpClient
 

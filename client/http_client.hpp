@@ -52,6 +52,9 @@ struct Endpoint {
   // "scheme://" + host_header()
   std::string url() const;
   bool tls() const { return scheme == "https"; }
+  // The host is this machine by its address or name: 127.0.0.0/8, ::1 or "localhost". Traffic
+  // that spends quota (bursts) goes there by default and elsewhere only when asked.
+  bool loopback() const;
 
   bool operator==(const Endpoint&) const = default;
 };

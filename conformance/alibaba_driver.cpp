@@ -13,6 +13,8 @@
 namespace kmsconf::conformance {
 namespace {
 
+constexpr std::string_view kEnvelope = "an Alibaba Cloud envelope";
+
 client::AlibabaSigning signing_of(const std::optional<std::string>& signing, Placement placement) {
   bool form = placement == Placement::FormBody;
   if (!signing || *signing == "v3") {
@@ -49,7 +51,8 @@ class AlibabaDriver final : public DialectDriver {
  public:
   AlibabaDriver(const client::Endpoint& endpoint, const Credentials& credentials,
                 const client::ClientOptions& options)
-      : credentials_{credentials.access_key_id, credentials.secret, credentials.session_token},
+      : endpoint_(endpoint),
+        credentials_{credentials.access_key_id, credentials.secret, credentials.session_token},
         client_(endpoint, credentials_, options) {}
 
   std::string dialect() const override { return std::string(dialect_->name); }
@@ -57,8 +60,15 @@ class AlibabaDriver final : public DialectDriver {
   Exchange send(const ResolvedStep& step, const Exchange* previous) override {
     return detail::send_step(
         client_.http(), step, previous, [&] { return build(step); }, alibaba::parse_response,
-        "an Alibaba Cloud envelope");
+        kEnvelope);
   }
+
+  HttpRequest build_request(const ResolvedStep& step) const override { return build(step); }
+  Exchange read_answer(HttpRequest request, HttpResponse response) const override {
+    return detail::read_exchange(std::move(request), std::move(response), alibaba::parse_response,
+                                 kEnvelope);
+  }
+  const client::Endpoint& endpoint() const override { return endpoint_; }
 
   bool known_code(const std::string& code) const override { return dialect_->known_code(code); }
   Cause cause_of(const std::string& code) const override { return dialect_->cause_of(code); }
@@ -89,6 +99,7 @@ class AlibabaDriver final : public DialectDriver {
     return client_.build(step.action, step.params, options);
   }
 
+  client::Endpoint endpoint_;
   alibaba::Credentials credentials_;
   client::AlibabaClient client_;
   const client::DialectDescriptor* dialect_ = &client::descriptor(DialectId::Alibaba);

@@ -147,6 +147,7 @@ class FileLoader {
   Expectation load_expect(const json& value, const std::string& field);
 
   std::optional<Retry> load_retry(const json& value, const std::string& field);
+  std::optional<Burst> load_burst(const json& value, const std::string& field);
 
   AuthOverride load_auth(const json& value, const std::string& field, bool first_step);
 

@@ -56,6 +56,18 @@ struct Retry {
   std::chrono::milliseconds interval{200};
 };
 
+// A concurrent burst of the step's request (each signed afresh) through the load engine, until
+// the first answer that is not a success, which the expectations then judge. Reaches documented
+// quotas a retry loop never could. The most a case may ask for is the default.
+struct Burst {
+  static constexpr int kMostConnections = 64;
+  static constexpr int kMostRequests = 5000;
+  static constexpr std::chrono::seconds kLongest{10};
+  int connections = kMostConnections;
+  int requests = kMostRequests;
+  std::chrono::milliseconds within{kLongest};
+};
+
 struct Step {
   std::string action;
   nlohmann::json params = nlohmann::json::object();  // may hold {{templates}}
@@ -65,6 +77,7 @@ struct Step {
   Expectation expect;
   std::map<std::string, std::string> captures;  // variable -> JSON path
   std::optional<Retry> retry;
+  std::optional<Burst> burst;
   std::string source;  // "file:line"
 };
 

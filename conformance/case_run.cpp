@@ -5,6 +5,7 @@
 #include <regex>
 #include <thread>
 
+#include "conformance/burst.hpp"
 #include "conformance/json_path.hpp"
 #include "conformance/predicates.hpp"
 #include "conformance/templates.hpp"
@@ -65,6 +66,12 @@ struct StepFailure {
   std::string message;
   std::string code = "";   // the answer's wire code, when an answer decided it
   bool transport = false;  // the connection failed (refused, reset, timeout, garbage)
+};
+
+// A burst spent its budget without one refusal: the documented quota was not reached.
+class BurstExhausted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 bool all_hold(const std::vector<Assertion>& assertions, const json& body,
@@ -180,6 +187,7 @@ class CaseRun {
   // TransportError and whatever the driver or a retry assertion throws.
   Exchange send(const Step& step, const ResolvedStep& resolved, const std::string& label,
                 CaseResult& result) {
+    if (step.burst) return send_burst(*step.burst, resolved, label, result);
     int attempts = 1;
     milliseconds interval{0};
     if (step.retry) {
@@ -213,6 +221,37 @@ class CaseRun {
     record(result, step.retry ? attempt_label(label, std::min(attempt, attempts), attempts) : label,
            exchange);
     return exchange;
+  }
+
+  // The burst's first refusal is the step's answer. Throws BurstExhausted when none came, and
+  // TransportError when a request got no answer or the run is stopping.
+  Exchange send_burst(const Burst& burst, const ResolvedStep& resolved, const std::string& label,
+                      CaseResult& result) {
+    const auto start = SteadyClock::now();
+    const BurstAnswer answer = run_burst(driver_, resolved, burst, limits_.transport,
+                                         [&] { return limits_.control.should_stop(); });
+    last_elapsed_ = elapsed_since(start);
+    const std::string what = label + " (burst: " + describe_burst(answer) + ")";
+    if (answer.refusal) {
+      record(result, what, *answer.refusal);
+      return *answer.refusal;
+    }
+    if (answer.stopped) {
+      record_note(result, what, "the run is stopping");
+      throw client::TransportError(client::TransportErrorKind::Timeout,
+                                   "burst cut short: the run is stopping");
+    }
+    if (answer.transport_error) {
+      record_note(result, what, *answer.transport_error);
+      throw client::TransportError(client::TransportErrorKind::MalformedResponse,
+                                   "burst: a request got no answer: " + *answer.transport_error);
+    }
+    record_note(result, what, "every answer was a success");
+    throw BurstExhausted("no refusal in the burst's budget (" + std::to_string(burst.connections) +
+                         " connections, " + std::to_string(burst.requests) + " requests, " +
+                         std::to_string(burst.within.count() / 1000) +
+                         " s): " + describe_burst(answer) +
+                         "; the documented throttling was not reached at that rate");
   }
 
   static std::string attempt_label(const std::string& label, int attempt, int attempts) {
@@ -256,6 +295,8 @@ class CaseRun {
         exchange = send(step, resolved, label, result);
       } catch (const TemplateError& e) {
         return StepFailure{Outcome::Error, where + ": retry template: " + e.what()};
+      } catch (const BurstExhausted& e) {
+        return StepFailure{Outcome::Fail, where + ": " + e.what()};
       } catch (const client::TransportError& e) {
         // A TransportError's what() starts with its kind: "Timeout: ...", "ConnectFailed: ...".
         return StepFailure{Outcome::Error, where + ": " + e.what(), "", true};
@@ -367,14 +408,21 @@ bool needs_low_quota(const Case& c) {
 
 }  // namespace
 
+bool bursts(const Case& c) {
+  return std::any_of(c.steps.begin(), c.steps.end(), [](const Step& s) { return s.burst; });
+}
+
 // Runs one case; in-process cases needing low quotas get a server of their own.
 CaseResult run_one(const Case& c, const Environment& env,
                    std::map<std::string, std::unique_ptr<DialectDriver>>& drivers,
                    const std::string& prefix, const Limits& limits) {
   const Target& target = env.targets.at(c.dialect);
-  if (target.in_process && target.server_options && needs_low_quota(c)) {
+  if (target.in_process && target.server_options && (needs_low_quota(c) || bursts(c))) {
     server::ReferenceServerOptions options = *target.server_options;
-    options.quotas.merge_json_text(low_quotas(c.dialect), "low-quota-throttling");
+    // A burst meets the dialect's default quotas, as against `kmsconf serve`.
+    if (needs_low_quota(c)) {
+      options.quotas.merge_json_text(low_quotas(c.dialect), "low-quota-throttling");
+    }
     server::ReferenceServer throttled(std::move(options));
     throttled.start();
     if (env.on_server_started) env.on_server_started(c.dialect, throttled);

@@ -18,6 +18,7 @@ namespace kmsconf::conformance::internal {
 struct Limits {
   RunControl& control;
   std::chrono::milliseconds cleanup_timeout;
+  client::ClientOptions transport;  // for a burst's own connections
 };
 
 // "HTTP 400 InvalidParameter: The parameter ..." / "HTTP 200" / "HTTP 502 (no error code)".
@@ -28,8 +29,12 @@ bool succeeded(const Exchange& exchange);
 // does not run).
 CaseResult header_only(const Case& c);
 
+// Whether a case bursts (case_model.hpp Burst): the runner runs such cases alone, after the
+// others, since a burst spends the account's quota that parallel cases would share.
+bool bursts(const Case& c);
+
 // Runs one case with the dialect's driver from `drivers` (made on first use); an in-process
-// case needing low quotas gets a server of its own.
+// case needing low quotas, or bursting, gets a server of its own.
 CaseResult run_one(const Case& c, const Environment& env,
                    std::map<std::string, std::unique_ptr<DialectDriver>>& drivers,
                    const std::string& prefix, const Limits& limits);

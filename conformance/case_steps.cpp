@@ -194,6 +194,25 @@ std::optional<Retry> FileLoader::load_retry(const json& value, const std::string
   return r;
 }
 
+std::optional<Burst> FileLoader::load_burst(const json& value, const std::string& field) {
+  if (!value.is_object()) {
+    type_error(field, value, "an object (connections, requests, seconds; all optional)");
+    return std::nullopt;
+  }
+  check_unknown(value, field, "burst");
+  Burst b;
+  if (auto n = get_int(value, field, "connections", 1, Burst::kMostConnections)) {
+    b.connections = static_cast<int>(*n);
+  }
+  if (auto n = get_int(value, field, "requests", 1, Burst::kMostRequests)) {
+    b.requests = static_cast<int>(*n);
+  }
+  if (auto n = get_int(value, field, "seconds", 1, Burst::kLongest.count())) {
+    b.within = std::chrono::seconds(*n);
+  }
+  return b;
+}
+
 AuthOverride FileLoader::load_auth(const json& value, const std::string& field, bool first_step) {
   AuthOverride a;
   if (!value.is_object()) {
@@ -341,6 +360,16 @@ Step FileLoader::load_step(const json& value, const std::string& field, StepRole
   }
   if (auto it = value.find("retry"); it != value.end()) {
     s.retry = load_retry(*it, json_member(field, "retry"));
+  }
+  if (auto it = value.find("burst"); it != value.end()) {
+    s.burst = load_burst(*it, json_member(field, "burst"));
+    if (value.contains("retry")) {
+      error(json_member(field, "burst"), "a step has a burst or a retry, not both");
+    } else if (s.auth.replay) {
+      error(json_member(field, "burst"), "a burst signs each request afresh: no auth.replay");
+    } else if (role != StepRole::Step) {
+      error(json_member(field, "burst"), "only a case's steps may burst (not cleanup or matrices)");
+    }
   }
   // Names a case creates carry the run prefix (CreateKeyring -> KeyringName, ...), unless the
   // step expects the creation to fail.

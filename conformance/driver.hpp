@@ -59,6 +59,13 @@ class DialectDriver {
   virtual std::string dialect() const = 0;
   // Throws client::TransportError on transport failure.
   virtual Exchange send(const ResolvedStep& step, const Exchange* previous) = 0;
+  // The step's request, signed now with its deviations, without sending it (a burst sends many).
+  // Thread-safe.
+  virtual HttpRequest build_request(const ResolvedStep& step) const = 0;
+  // An answer to a request built here, read as send() reads it (NotEnvelopeError otherwise).
+  virtual Exchange read_answer(HttpRequest request, HttpResponse response) const = 0;
+  // Where requests go, and how (a burst opens connections of its own).
+  virtual const client::Endpoint& endpoint() const = 0;
   // Whether the dialect's catalog knows this wire code (case files are checked against it).
   virtual bool known_code(const std::string& code) const = 0;
   // What the catalog says a refusal with this code means, when its cause is not conformance.

@@ -54,20 +54,14 @@ nlohmann::json parse_body(const std::string& body);
 // A short printable excerpt of a body for messages.
 std::string excerpt(const std::string& body, size_t limit = 120);
 
-// One step's exchange: the previous request again for auth.replay, else build()'s; sent, and the
-// answer read by parse (the dialect's parse_response, nullopt when it is not the dialect's
-// envelope).
-template <typename Build, typename Parse>
-Exchange send_step(client::HttpClient& http, const ResolvedStep& step, const Exchange* previous,
-                   Build build, Parse parse, std::string_view envelope) {
+// A request and its answer as an exchange, the answer read by parse (the dialect's
+// parse_response, nullopt when it is not the dialect's envelope: NotEnvelopeError).
+template <typename Parse>
+Exchange read_exchange(HttpRequest request, HttpResponse response, Parse parse,
+                       std::string_view envelope) {
   Exchange out;
-  if (step.auth.replay) {
-    if (!previous) throw std::invalid_argument("auth.replay: there is no previous request");
-    out.request = previous->request;
-  } else {
-    out.request = build();
-  }
-  out.response = http.send(out.request, step.give_up_at);
+  out.request = std::move(request);
+  out.response = std::move(response);
   auto parsed = parse(out.response);
   if (!parsed) throw_not_envelope(out.response, envelope);
   out.status = parsed->status;
@@ -75,6 +69,22 @@ Exchange send_step(client::HttpClient& http, const ResolvedStep& step, const Exc
   out.message = parsed->message;
   out.body = parse_body(out.response.body);
   return out;
+}
+
+// One step's exchange: the previous request again for auth.replay, else build()'s; sent, and the
+// answer read as read_exchange does.
+template <typename Build, typename Parse>
+Exchange send_step(client::HttpClient& http, const ResolvedStep& step, const Exchange* previous,
+                   Build build, Parse parse, std::string_view envelope) {
+  HttpRequest request;
+  if (step.auth.replay) {
+    if (!previous) throw std::invalid_argument("auth.replay: there is no previous request");
+    request = previous->request;
+  } else {
+    request = build();
+  }
+  HttpResponse response = http.send(request, step.give_up_at);
+  return read_exchange(std::move(request), std::move(response), parse, envelope);
 }
 
 }  // namespace kmsconf::conformance::detail

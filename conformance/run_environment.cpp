@@ -90,9 +90,23 @@ const std::set<std::string>& in_process_only() {
   return features;
 }
 
+// Features on by default against this machine only (in process, or a loopback endpoint such as
+// a `kmsconf serve`): a burst spends the account's quota, which on a shared account is not ours
+// to spend unless asked.
+const std::set<std::string>& loopback_only() {
+  static const std::set<std::string> features{"throttling-burst"};
+  return features;
+}
+
 namespace {
 bool in_process(const std::string& dialect, const RunOptions& options) {
   return lookup(options.endpoints, dialect, options.endpoint).empty();
+}
+
+bool loopback(const std::string& dialect, const RunOptions& options) {
+  const auto endpoint =
+      client::Endpoint::parse(lookup(options.endpoints, dialect, options.endpoint));
+  return endpoint && endpoint->loopback();
 }
 }  // namespace
 
@@ -106,6 +120,7 @@ bool feature_enabled(const std::string& feature, const std::string& dialect,
     auto it = options.credentials.find(dialect);
     return it != options.credentials.end() && !it->second.session_token.empty();
   }
+  if (loopback_only().contains(feature)) return loopback(dialect, options);
   return !in_process_only().contains(feature);
 }
 

@@ -87,6 +87,8 @@ std::string low_quotas(const std::string& dialect);
 // Features an in-process server cannot provide, and those only it provides.
 const std::set<std::string>& unavailable_in_process();
 const std::set<std::string>& in_process_only();
+// Features on by default in process and against loopback endpoints only ("throttling-burst").
+const std::set<std::string>& loopback_only();
 
 // Whether the run enables `feature` for `dialect` (RunOptions::features, or its defaults).
 bool feature_enabled(const std::string& feature, const std::string& dialect,

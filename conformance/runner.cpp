@@ -219,6 +219,7 @@ RunIdentity identity_of(const std::vector<Case>& cases, const RunOptions& option
 std::set<std::string> runner_features() {
   std::set<std::string> out = unavailable_in_process();
   out.insert(in_process_only().begin(), in_process_only().end());
+  out.insert(loopback_only().begin(), loopback_only().end());
   return out;
 }
 
@@ -264,7 +265,6 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
   RunControl own_control;
   RunControl& control = options.control ? *options.control : own_control;
   if (options.deadline) control.set_deadline(start + *options.deadline);
-  const Limits limits{control, options.cleanup_timeout};
 
   std::vector<const Case*> chosen;
   std::set<std::string> dialects;
@@ -274,6 +274,7 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
     if (!missing_feature(c, options)) dialects.insert(c.dialect);
   }
   auto env = prepare(options, dialects);
+  const Limits limits{control, options.cleanup_timeout, env->client_options};
 
   const uint16_t base = random_suffix();
   RunReport report;
@@ -300,37 +301,52 @@ RunReport run(const std::vector<Case>& cases, const RunOptions& options, Progres
     if (progress) progress->finished(report.results[index], done, chosen.size());
   };
 
+  // Bursting cases run alone once the others are done: a burst spends the account's quota,
+  // which cases running beside it would meet as throttling.
+  std::vector<size_t> together, alone;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    (internal::bursts(*chosen[i]) ? alone : together).push_back(i);
+  }
+  using Drivers = std::map<std::string, std::unique_ptr<DialectDriver>>;
+  auto run_case = [&](size_t index, Drivers& drivers) {
+    const Case& c = *chosen[index];
+    if (auto feature = missing_feature(c, options)) {
+      finish(index, disabled(c, *feature));
+      return;
+    }
+    CaseResult result;
+    try {
+      // Each case its own prefix of the run's family, so parallel cases never collide.
+      std::string prefix =
+          make_run_prefix(wall_start, static_cast<uint16_t>(base + static_cast<uint16_t>(index)));
+      result = run_one(c, *env, drivers, prefix, limits);
+    } catch (const std::exception& e) {
+      result = header_only(c);
+      result.outcome = Outcome::Error;
+      result.message = std::string("runner: ") + e.what();
+    }
+    finish(index, std::move(result));
+  };
   std::atomic<size_t> next{0};
   auto worker = [&]() {
-    std::map<std::string, std::unique_ptr<DialectDriver>> drivers;
+    Drivers drivers;
     while (!control.should_stop()) {
-      const size_t index = next++;
-      if (index >= chosen.size()) break;
-      const Case& c = *chosen[index];
-      if (auto feature = missing_feature(c, options)) {
-        finish(index, disabled(c, *feature));
-        continue;
-      }
-      CaseResult result;
-      try {
-        // Each case its own prefix of the run's family, so parallel cases never collide.
-        std::string prefix =
-            make_run_prefix(wall_start, static_cast<uint16_t>(base + static_cast<uint16_t>(index)));
-        result = run_one(c, *env, drivers, prefix, limits);
-      } catch (const std::exception& e) {
-        result = header_only(c);
-        result.outcome = Outcome::Error;
-        result.message = std::string("runner: ") + e.what();
-      }
-      finish(index, std::move(result));
+      const size_t k = next++;
+      if (k >= together.size()) break;
+      run_case(together[k], drivers);
     }
   };
   size_t jobs = std::clamp<size_t>(options.jobs, 1, kMaxJobs);
-  jobs = std::min(jobs, std::max<size_t>(chosen.size(), 1));
+  jobs = std::min(jobs, std::max<size_t>(together.size(), 1));
   std::vector<std::thread> threads;
   for (size_t i = 1; i < jobs; ++i) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  Drivers drivers;
+  for (size_t index : alone) {
+    if (control.should_stop()) break;
+    run_case(index, drivers);
+  }
 
   for (size_t i = 0; i < chosen.size(); ++i) {
     if (filled[i]) continue;

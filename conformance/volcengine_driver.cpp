@@ -12,6 +12,8 @@
 namespace kmsconf::conformance {
 namespace {
 
+constexpr std::string_view kEnvelope = "a Volcengine envelope";
+
 client::Placement placement_of(Placement placement, const std::optional<std::string>& method) {
   switch (placement) {
     case Placement::Query:
@@ -38,7 +40,8 @@ class VolcengineDriver final : public DialectDriver {
  public:
   VolcengineDriver(const client::Endpoint& endpoint, const Credentials& credentials,
                    const std::string& region, const client::ClientOptions& options)
-      : credentials_{credentials.access_key_id, credentials.secret, credentials.session_token},
+      : endpoint_(endpoint),
+        credentials_{credentials.access_key_id, credentials.secret, credentials.session_token},
         client_(endpoint, credentials_, region, options) {}
 
   std::string dialect() const override { return std::string(dialect_->name); }
@@ -46,8 +49,15 @@ class VolcengineDriver final : public DialectDriver {
   Exchange send(const ResolvedStep& step, const Exchange* previous) override {
     return detail::send_step(
         client_.http(), step, previous, [&] { return build(step); }, volcengine::parse_response,
-        "a Volcengine envelope");
+        kEnvelope);
   }
+
+  HttpRequest build_request(const ResolvedStep& step) const override { return build(step); }
+  Exchange read_answer(HttpRequest request, HttpResponse response) const override {
+    return detail::read_exchange(std::move(request), std::move(response),
+                                 volcengine::parse_response, kEnvelope);
+  }
+  const client::Endpoint& endpoint() const override { return endpoint_; }
 
   bool known_code(const std::string& code) const override { return dialect_->known_code(code); }
   Cause cause_of(const std::string& code) const override { return dialect_->cause_of(code); }
@@ -79,6 +89,7 @@ class VolcengineDriver final : public DialectDriver {
     return client_.build(step.action, step.params, options);
   }
 
+  client::Endpoint endpoint_;
   volcengine::Credentials credentials_;
   client::VolcengineClient client_;
   const client::DialectDescriptor* dialect_ = &client::descriptor(DialectId::Volcengine);

@@ -325,10 +325,11 @@ TEST_F(GateTest, MisspelledFeatureOrTagIsAUsageErrorWithASuggestion) {
                              "\"multi-region\"?)"),
             std::string::npos)
       << feature.err;
-  write_file(features, R"(["throtling"])");
+  write_file(features, R"(["throttling-brust"])");
   RunResult other = kmsconf({"test", "--dialect", "volcengine", "--features", features});
   EXPECT_EQ(other.exit_code, 2) << other.out << other.err;
-  EXPECT_NE(other.err.find("\"throtling\" (did you mean \"throttling\"?)"), std::string::npos)
+  EXPECT_NE(other.err.find("\"throttling-brust\" (did you mean \"throttling-burst\"?)"),
+            std::string::npos)
       << other.err;
 
   RunResult tag = kmsconf({"test", "--dialect", "volcengine", "--tags", "keyring"});

@@ -254,6 +254,21 @@ TEST(LoadResult, ConfigAsGiven) {
   EXPECT_EQ(j["access_key_id"], "AKLTexampleKeyId");
 }
 
+// docs/load-results.md: summary.started_at is RFC 3339 UTC to the millisecond, and
+// started_at_unix_ms the same instant; config.shard is there with --shard alone.
+TEST(LoadResult, WallClockStartAndShard) {
+  RunStats run = sample_run();
+  run.started_at_unix_ms = 1621492461369;  // 2021-05-20T06:34:21.369Z
+  LoadConfig c = sample_config();
+  json r = result_of(run, c);
+  EXPECT_EQ(r["summary"]["started_at"], "2021-05-20T06:34:21.369Z");
+  EXPECT_EQ(r["summary"]["started_at_unix_ms"], 1621492461369);
+  EXPECT_FALSE(r["config"].contains("shard"));
+  c.shard = Shard{1, 3};
+  r = result_of(run, c);
+  EXPECT_EQ(r["config"]["shard"], json({{"index", 1}, {"count", 3}}));
+}
+
 TEST(LoadResult, EmptyRunHasNoNaNOrInfinity) {
   RunStats run = empty_run();
   LoadConfig config = sample_config();
@@ -431,6 +446,12 @@ TEST(LoadResultSchema, DescribesTheResultOfARun) {
   EXPECT_THAT(schema_problems(r), IsEmpty());
 }
 
+TEST(LoadResultSchema, DescribesAShardRun) {
+  LoadConfig c = sample_config();
+  c.shard = Shard{2, 3};
+  EXPECT_THAT(schema_problems(result_of(sample_run(), c)), IsEmpty());
+}
+
 TEST(LoadResultSchema, DescribesAnEmptyRun) {
   EXPECT_THAT(schema_problems(result_of(empty_run())), IsEmpty());
   RunStats interrupted = empty_run();
@@ -457,16 +478,21 @@ TEST(LoadResultSchema, CheckerSeesMissingAndUndeclaredFields) {
 }
 
 // Everything the file always holds is marked required, so the check above is not vacuous: only
-// `baseline` (written with --baseline alone) may be absent.
+// `baseline` (written with --baseline alone), `config.shard` (with --shard alone) and what a merge
+// adds (docs/load-results.md) may be absent.
 TEST(LoadResultSchema, EveryAlwaysWrittenFieldIsRequired) {
   const json schema = load_schema();
-  walk(schema, "", [](const std::string& path, const json& node) {
+  const std::map<std::string, std::set<std::string>> optional{
+      {"", {"baseline", "merged_from", "missing_shards"}}, {".$defs.config", {"shard"}}};
+  walk(schema, "", [&](const std::string& path, const json& node) {
     if (!node.is_object() || !node.contains("properties") || !node["properties"].is_object()) {
       return;
     }
     std::set<std::string> declared;
     for (const auto& [key, value] : node["properties"].items()) declared.insert(key);
-    if (path.empty()) declared.erase("baseline");
+    if (const auto it = optional.find(path); it != optional.end()) {
+      for (const std::string& name : it->second) declared.erase(name);
+    }
     std::set<std::string> required;
     for (const auto& name : node.value("required", json::array())) required.insert(name);
     EXPECT_EQ(required, declared) << "at schema" << path;
@@ -676,6 +702,10 @@ TEST(LoadResultBaseline, EachDifferenceIsOneLineNamingIt) {
       {"rate", [](LoadConfig& c) { c.rate = 220; }},
       {"connections", [](LoadConfig& c) { c.connections = 32; }},
       {"threads", [](LoadConfig& c) { c.threads = 4; }},
+      {"shard",
+       [](LoadConfig& c) {
+         c.shard = Shard{0, 2};
+       }},
       {"workload fingerprint",
        [](LoadConfig& c) {
          const Workload w = single_operation_workload("Decrypt");
@@ -714,6 +744,21 @@ TEST(LoadResultBaseline, InProcessRunsCompareWhateverTheirPort) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], HasSubstr("endpoint"));
   EXPECT_THAT(lines[0], HasSubstr("in-process"));
+}
+
+// docs/load-results.md: a shard's baseline is a run of the same shard of the same layout.
+TEST(LoadResultBaseline, AShardComparesOnlyWithTheSameShard) {
+  LoadConfig first = sample_config(), other = sample_config();
+  first.shard = Shard{0, 2};
+  other.shard = Shard{0, 2};
+  EXPECT_THAT(baseline_differences(result_of(sample_run(), first), result_of(sample_run(), other)),
+              IsEmpty());
+  other.shard = Shard{1, 2};
+  EXPECT_THAT(baseline_differences(result_of(sample_run(), first), result_of(sample_run(), other)),
+              ::testing::ElementsAre("shard: baseline 0/2, this run 1/2"));
+  other.shard = std::nullopt;
+  EXPECT_THAT(baseline_differences(result_of(sample_run(), first), result_of(sample_run(), other)),
+              ::testing::ElementsAre("shard: baseline 0/2, this run (none)"));
 }
 
 TEST(LoadResultBaseline, LinesStayOneLineWhateverTheFileHolds) {

@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/load_gates.hpp"
 #include "loadgen/load_run.hpp"
 #include "loadgen/result.hpp"
+#include "loadgen/shard.hpp"
 #include "loadgen/target.hpp"
 #include "loadgen/thresholds.hpp"
 #include "loadgen/workload.hpp"
@@ -37,6 +39,7 @@ struct LoadOptions {
   int progress_every_s = 5;  // without a terminal
   int late_after_us = 1000;
   std::string save_request;  // write one signed request here and stop (for other load tools)
+  std::string shard;         // "I/N": this run is shard I of N generators sending one load
 };
 
 // Runs `kmsconf load` with these options; returns its exit code (cli/load.cpp's --help lists them).
@@ -47,11 +50,10 @@ struct LoadSetup {
   loadgen::Target target;  // endpoint empty when in_process (filled once the server listens)
   bool in_process = false;
   loadgen::Workload workload;
-  loadgen::LoadPlan plan;
-  std::vector<loadgen::Threshold> thresholds;
-  std::optional<loadgen::RegressionTolerances> regressions;  // with a baseline
-  nlohmann::json baseline;                                   // null without one
-  std::string credential_source;                             // for messages; never the value
+  loadgen::LoadPlan plan;  // with --shard, the shard's rate
+  std::optional<loadgen::Shard> shard;
+  GateSetup gates;
+  std::string credential_source;  // for messages; never the value
 };
 
 // Throws ConfigError (test_config.hpp) naming the option and what was wrong.

@@ -7,6 +7,8 @@
 #   KMSCONF_IMAGE=registry.example/kmsconf:1.0  the image to run (default: the manifests' kmsconf:dev)
 #   KMSCONF_TIMEOUT=3600                        seconds to wait for each Job
 set -euo pipefail
+# A kubectl step that fails means no verdict: 3, never 1 (which says a threshold failed).
+trap 'echo "run.sh: a kubectl step failed" >&2; exit 3' ERR
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-all.json}
@@ -43,7 +45,8 @@ if ! kubectl get secret kmsconf-credentials >/dev/null 2>&1; then
 fi
 apply configmap.yaml
 apply pvc.yaml
-kubectl delete job kmsconf-load kmsconf-merge --ignore-not-found --wait=true
+# Foreground: the old pods are gone, not still writing to the volume, once this returns.
+kubectl delete job kmsconf-load kmsconf-merge --ignore-not-found --cascade=foreground
 kubectl delete pod kmsconf-results --ignore-not-found --wait=true
 apply results-pod.yaml
 trap 'kubectl delete pod kmsconf-results --ignore-not-found --wait=false >/dev/null' EXIT
@@ -51,11 +54,13 @@ kubectl wait --for=condition=Ready pod/kmsconf-results --timeout="${timeout}s"
 kubectl exec kmsconf-results -- sh -c 'rm -f /results/shard-*.json /results/all.json'
 
 apply load-job.yaml
-echo "run.sh: kmsconf-load $(wait_job kmsconf-load)"
+# A Job still running at the timeout has no verdict: exit 3, as kmsconf does.
+state=$(wait_job kmsconf-load) || exit 3
+echo "run.sh: kmsconf-load $state"
 kubectl logs -l job-name=kmsconf-load --prefix --tail=20 || true
 
 apply merge-job.yaml
-wait_job kmsconf-merge >/dev/null
+wait_job kmsconf-merge >/dev/null || exit 3
 kubectl logs job/kmsconf-merge
 code=$(kubectl get pods -l job-name=kmsconf-merge \
   -o jsonpath='{.items[0].status.containerStatuses[0].state.terminated.exitCode}')

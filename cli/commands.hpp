@@ -15,5 +15,6 @@ void add_report_command(CLI::App& app, std::function<int()>* run);
 
 // `kmsconf report`'s subcommands (cli/report_*.cpp), each adding itself to `report`.
 void add_report_subcommands(CLI::App& report, std::function<int()>* run);
+void add_report_merge_command(CLI::App& report, std::function<int()>* run);
 
 }  // namespace kmsconf::cli

@@ -6,8 +6,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -16,6 +14,8 @@
 #include "cli/commands.hpp"
 #include "cli/load_config.hpp"
 #include "cli/load_find_limit.hpp"
+#include "cli/load_gates.hpp"
+#include "cli/result_file.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/test_config.hpp"
 #include "cli/version.hpp"
@@ -71,29 +71,6 @@ std::unique_ptr<server::ReferenceServer> start_in_process(LoadSetup& s) {
   return reference;
 }
 
-struct Gates {
-  std::vector<loadgen::ThresholdResult> thresholds;
-  std::optional<std::vector<loadgen::RegressionResult>> regressions;
-};
-
-Gates evaluate_gates(const LoadSetup& s, const nlohmann::json& result) {
-  Gates g;
-  const auto metrics = loadgen::metrics_of(result);
-  g.thresholds = loadgen::evaluate(s.thresholds, metrics);
-  if (s.regressions) {
-    g.regressions =
-        loadgen::evaluate_regressions(*s.regressions, metrics, loadgen::metrics_of(s.baseline));
-  }
-  return g;
-}
-
-void write_result(const std::string& path, const nlohmann::json& result) {
-  std::ofstream out(path, std::ios::trunc);
-  out << result.dump(2) << "\n";
-  if (!out) throw std::runtime_error("--out " + path + ": cannot be written");
-  std::cout << "Result: " << std::filesystem::absolute(path).string() << "\n";
-}
-
 // Nothing about the endpoint's speed can be said: nothing was sent, every connection was refused
 // at the door, or no request got an HTTP answer (TLS always failing, resets, garbage).
 std::string unreachable(const loadgen::RunStats& stats, const client::Endpoint& endpoint) {
@@ -135,25 +112,15 @@ int save_request(const std::string& path, const LoadSetup& s, const loadgen::Mat
   return kExitPassed;
 }
 
-// A baseline of another target or workload is refused before anything is sent.
+// A baseline of another target, workload or shard is refused before anything is sent.
 bool baseline_comparable(const LoadOptions& o, const LoadSetup& s,
                          const loadgen::LoadConfig& config) {
-  if (s.baseline.is_null()) return true;
-  if (const auto why = loadgen::unjudged_reason(s.baseline); !why.empty()) {
-    std::cerr << "kmsconf load: --baseline " << o.baseline << " judged nothing (" << why
-              << "): it cannot be a baseline\n";
-    return false;
-  }
   loadgen::RunStats empty;
   for (const auto& op : s.workload.operations) empty.operations.push_back(op.op);
   empty.per_op.resize(empty.operations.size());
-  const auto differences = loadgen::baseline_differences(
-      s.baseline, loadgen::result_json(config, empty, {}, nullptr, "", version_line()));
-  if (differences.empty()) return true;
-  std::cerr << "kmsconf load: --baseline " << o.baseline
-            << " was measured on another target or workload:\n";
-  for (const auto& d : differences) std::cerr << "  " << d << "\n";
-  return false;
+  return cli::baseline_comparable(
+      std::cerr, "kmsconf load", o.baseline, s.gates.baseline,
+      loadgen::result_json(config, empty, {}, nullptr, "", version_line()));
 }
 
 }  // namespace
@@ -174,8 +141,11 @@ int run_load_command(const LoadOptions& o) {
 
   loadgen::Material material;
   try {
-    material = loadgen::set_up(s.target, s.workload,
-                               client::make_run_prefix(std::chrono::system_clock::now()));
+    // A shard sets up its share of the keys, named after it.
+    material =
+        loadgen::set_up(s.target, loadgen::shard_workload(s.workload, s.shard),
+                        loadgen::shard_run_prefix(
+                            client::make_run_prefix(std::chrono::system_clock::now()), s.shard));
   } catch (const loadgen::SetupError& e) {
     std::cerr << "kmsconf load: the run could not be set up: " << e.what() << "\n";
     return kExitNotRun;
@@ -202,7 +172,8 @@ int run_load_command(const LoadOptions& o) {
                     : s.plan.stages.empty()                   ? ""
                                             : std::to_string(s.plan.stages.size()) + " stages, ")
                 << s.plan.connections << " connections, " << config.threads << " threads, "
-                << fixed(config.duration_s, 1) << " s" << std::endl;
+                << fixed(config.duration_s, 1) << " s"
+                << (s.shard ? ", shard " + loadgen::shard_text(*s.shard) : "") << std::endl;
     }
     const auto every = tty ? std::chrono::milliseconds(250)
                            : std::chrono::milliseconds(1000LL * std::max(1, o.progress_every_s));
@@ -236,10 +207,9 @@ int run_load_command(const LoadOptions& o) {
   }
 
   const auto bare = loadgen::result_json(config, stats, {}, nullptr, "", version_line());
-  Gates gates = evaluate_gates(s, bare);
-  auto result = loadgen::result_json(config, stats, gates.thresholds,
-                                     gates.regressions ? &*gates.regressions : nullptr, o.baseline,
-                                     version_line());
+  const GateResults gates = evaluate_gates(s.gates, bare);
+  auto result = loadgen::result_json(config, stats, gates.thresholds, gates.regressions_or_null(),
+                                     o.baseline, version_line());
   std::string unjudged;
   if (search) {
     result["find_limit"] = loadgen::find_limit_json(*search, *s.find_limit);
@@ -248,7 +218,7 @@ int run_load_command(const LoadOptions& o) {
   }
   loadgen::print_summary(std::cout, result);
   if (search) print_find_limit(std::cout, result["find_limit"]);
-  if (!o.out.empty()) write_result(o.out, result);
+  if (!o.out.empty()) write_result("--out", o.out, result);
 
   if (signal_number != 0) return 128 + signal_number;
   if (const auto why = unreachable(stats, s.target.endpoint); !why.empty()) {
@@ -306,6 +276,10 @@ void add_load_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_option("--late-after-us", o->late_after_us,
                   "Open loop: a send this late after its intended time counts as late")
       ->capture_default_str();
+  cmd->add_option("--shard", o->shard,
+                  "I/N: run shard I (from 0) of N generators sending one load together: 1/N of "
+                  "--rate and of the workload's keys, the given --connections and --threads; "
+                  "merge the results with kmsconf report merge (docs/load.md)");
   cmd->add_option("--save-request", o->save_request,
                   "After setup, write one signed request to this file as JSON and stop, for "
                   "replaying with another load tool (bench/compare-wrk.sh)");

@@ -2,9 +2,9 @@
 #include "cli/load_config.hpp"
 
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 
+#include "cli/result_file.hpp"
 #include "cli/test_config.hpp"
 #include "protocol/duration.hpp"
 
@@ -136,12 +136,18 @@ void read_stages(const LoadOptions& o, LoadSetup& s) {
   } catch (const std::invalid_argument& e) {
     throw ConfigError("--stages " + o.stages + ": " + e.what());
   }
+  for (auto& stage : s.plan.stages) stage.target = loadgen::shard_rate(stage.target, s.shard);
   if (s.plan.length() > kLongestRun) throw ConfigError("--stages: longer than 24h in all");
   s.plan.open_loop = true;
 }
 
 // --find-limit: --rate is where the search starts, --duration its whole budget.
 void read_find_limit(const LoadOptions& o, LoadSetup& s) {
+  if (s.shard) {
+    throw ConfigError(
+        "--find-limit and --shard: a search adapts each step to what it found, so "
+        "it runs from one machine");
+  }
   loadgen::FindLimitPlan f;
   f.budget = s.plan.duration;
   f.step = read_duration("--step", o.step);
@@ -174,6 +180,16 @@ void read_find_limit(const LoadOptions& o, LoadSetup& s) {
   s.find_limit = f;
 }
 
+// Before the rate: the shard's rate is its share of --rate.
+void read_shard(const LoadOptions& o, LoadSetup& s) {
+  if (o.shard.empty()) return;
+  try {
+    s.shard = loadgen::parse_shard(o.shard);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("--shard ") + e.what());
+  }
+}
+
 void read_plan(const LoadOptions& o, LoadSetup& s) {
   if (!o.rate && !o.connections && o.stages.empty() && !o.find_limit) {
     throw ConfigError("give --rate R (open loop) or --connections C (closed loop), or both");
@@ -186,7 +202,8 @@ void read_plan(const LoadOptions& o, LoadSetup& s) {
   if (o.rate && !(std::isfinite(*o.rate) && *o.rate > 0 && *o.rate <= kHighestRate)) {
     throw ConfigError("--rate must be a positive number of requests per second, at most 1000000");
   }
-  s.plan.rate = o.rate.value_or(0);
+  // Connections and threads are each shard's own (docs/load.md "Scale past one machine").
+  s.plan.rate = loadgen::shard_rate(o.rate.value_or(0), s.shard);
   if (!o.stages.empty()) read_stages(o, s);
   if (!o.find_limit && (o.max_rate || !o.p99_ceiling.empty())) {
     throw ConfigError("--max-rate and --p99-ceiling are for --find-limit");
@@ -205,50 +222,6 @@ void read_plan(const LoadOptions& o, LoadSetup& s) {
   if (o.find_limit) read_find_limit(o, s);
 }
 
-void read_gates(const LoadOptions& o, LoadSetup& s) {
-  for (const auto& text : o.thresholds) {
-    try {
-      s.thresholds.push_back(loadgen::parse_threshold(text));
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(std::string("--threshold: ") + e.what());
-    }
-    const std::string& op = s.thresholds.back().operation;
-    const auto& ops = s.workload.operations;
-    if (!op.empty() &&
-        std::none_of(ops.begin(), ops.end(), [&](const auto& w) { return w.op == op; })) {
-      throw ConfigError("--threshold " + text + ": the workload sends no " + op);
-    }
-  }
-  if (!o.max_regression.empty() && o.baseline.empty()) {
-    throw ConfigError("--max-regression needs --baseline OLD.json");
-  }
-  if (o.baseline.empty()) return;
-  if (o.find_limit) {
-    throw ConfigError(
-        "--baseline and --find-limit: a search's steps depend on what it finds, "
-        "so two searches do not compare request by request");
-  }
-  try {
-    s.regressions = loadgen::parse_max_regression(
-        o.max_regression.empty() ? std::string(loadgen::kDefaultMaxRegression) : o.max_regression);
-    s.baseline = loadgen::read_result_file(o.baseline);
-  } catch (const std::exception& e) {
-    throw ConfigError((o.max_regression.empty() ? "--baseline: " : "--max-regression: ") +
-                      std::string(e.what()));
-  }
-}
-
-void check_out_path(const std::string& out) {
-  if (out.empty()) return;
-  namespace fs = std::filesystem;
-  const fs::path parent = fs::absolute(out).parent_path();
-  if (!fs::is_directory(parent)) {
-    throw ConfigError("--out " + out + ": the directory " + parent.string() + " does not exist");
-  }
-  std::ofstream probe(out, std::ios::app);
-  if (!probe) throw ConfigError("--out " + out + ": cannot be written");
-}
-
 }  // namespace
 
 LoadSetup load_setup(const LoadOptions& options) {
@@ -256,9 +229,17 @@ LoadSetup load_setup(const LoadOptions& options) {
   read_target(options, s);
   read_credential(options, s);
   read_workload(options, s);
+  read_shard(options, s);
   read_plan(options, s);
-  read_gates(options, s);
-  check_out_path(options.out);
+  std::vector<std::string> operations;
+  for (const auto& op : s.workload.operations) operations.push_back(op.op);
+  if (options.find_limit && !options.baseline.empty()) {
+    throw ConfigError(
+        "--baseline and --find-limit: a search's steps depend on what it finds, so two searches "
+        "do not compare request by request");
+  }
+  s.gates = read_gates(options.thresholds, options.baseline, options.max_regression, operations);
+  check_out_path("--out", options.out);
   return s;
 }
 
@@ -286,6 +267,7 @@ loadgen::LoadConfig load_config(const LoadOptions& o, const LoadSetup& s) {
                           {"duration_s", std::chrono::duration<double>(stage.duration).count()}});
     }
   }
+  c.shard = s.shard;
   return c;
 }
 

@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/load_gates.hpp"
 #include "loadgen/find_limit_run.hpp"
 #include "loadgen/load_run.hpp"
 #include "loadgen/result.hpp"
+#include "loadgen/shard.hpp"
 #include "loadgen/target.hpp"
 #include "loadgen/thresholds.hpp"
 #include "loadgen/workload.hpp"
@@ -38,6 +40,7 @@ struct LoadOptions {
   int progress_every_s = 5;  // without a terminal
   int late_after_us = 1000;
   std::string save_request;        // write one signed request here and stop (for other load tools)
+  std::string shard;               // "I/N": this run is shard I of N generators sending one load
   std::string stages;              // "1000:10s,5000:30s": ramps and steps of the open-loop rate
   bool find_limit = false;         // search for the rate limit (or capacity) instead of one rate
   std::string step{"1s"};          // --find-limit: each step's length
@@ -53,12 +56,11 @@ struct LoadSetup {
   loadgen::Target target;  // endpoint empty when in_process (filled once the server listens)
   bool in_process = false;
   loadgen::Workload workload;
-  loadgen::LoadPlan plan;
-  std::vector<loadgen::Threshold> thresholds;
-  std::optional<loadgen::RegressionTolerances> regressions;  // with a baseline
-  nlohmann::json baseline;                                   // null without one
-  std::string credential_source;                             // for messages; never the value
-  std::optional<loadgen::FindLimitPlan> find_limit;          // with --find-limit
+  loadgen::LoadPlan plan;  // with --shard, the shard's rate
+  std::optional<loadgen::Shard> shard;
+  GateSetup gates;
+  std::string credential_source;                     // for messages; never the value
+  std::optional<loadgen::FindLimitPlan> find_limit;  // with --find-limit
 };
 
 // Throws ConfigError (test_config.hpp) naming the option and what was wrong.

@@ -6,6 +6,7 @@ namespace kmsconf::cli {
 void add_report_subcommands(CLI::App& report, std::function<int()>* run) {
   (void)report;
   (void)run;
+  add_report_merge_command(report, run);
 }
 
 }  // namespace kmsconf::cli

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "client/http_connection.hpp"
+#include "loadgen/shard.hpp"
 #include "loadgen/worker.hpp"
+#include "protocol/time_format.hpp"
 
 namespace kmsconf::loadgen {
 
@@ -27,11 +29,6 @@ std::size_t effective_threads(const LoadPlan& plan) {
 }
 
 namespace {
-
-// Connections split as evenly as they go: the first `connections % threads` workers get one more.
-std::size_t share_of(std::size_t total, std::size_t index, std::size_t parts) {
-  return total / parts + (index < total % parts ? 1 : 0);
-}
 
 void watch(const std::vector<std::future<RunStats>>& running, const LoadPlan& plan,
            const Timeline& timeline, const std::atomic<uint64_t>& answered,
@@ -83,13 +80,14 @@ RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& wo
 
   // Starts a little ahead so every worker is ready at the first intended time.
   const auto start = SteadyClock::now() + plan.lead;
+  const auto started_at = std::chrono::system_clock::now() + plan.lead;
   std::vector<WorkerSettings> settings(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     settings[i].index = i;
     settings[i].workers = threads;
     settings[i].open_loop = plan.open_loop;
     settings[i].profile = &profile;
-    settings[i].connections = share_of(plan.connections, i, threads);
+    settings[i].connections = even_share(plan.connections, i, threads);
     settings[i].start = start;
     settings[i].length = profile.length();
     settings[i].late_after = plan.late_after;
@@ -123,6 +121,7 @@ RunStats run_load(const LoadPlan& plan, const Target& target, const Workload& wo
   }
   timeline.finish();
   merged.timeline = timeline.points();
+  merged.started_at_unix_ms = unix_millis(started_at);
   return merged;
 }
 

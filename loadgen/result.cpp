@@ -14,7 +14,11 @@
 #include <stdexcept>
 #include <utility>
 
+#include "loadgen/config_compare.hpp"
+#include "loadgen/json_read.hpp"
+#include "loadgen/result_text.hpp"
 #include "protocol/json_lines.hpp"
+#include "protocol/time_format.hpp"
 
 namespace kmsconf::loadgen {
 namespace {
@@ -67,6 +71,7 @@ json config_json(const LoadConfig& c) {
               {"workload_fingerprint", c.workload_fingerprint},
               {"access_key_id", c.access_key_id}};
   if (!c.stages.is_null()) out["stages"] = c.stages;
+  if (c.shard) out["shard"] = shard_json(*c.shard);
   return out;
 }
 
@@ -76,6 +81,9 @@ json summary_json(const RunStats& stats, const OutcomeCounts& outcomes) {
   const double rps = duration > 0 ? static_cast<double>(requests) / duration : 0.0;
   return {{"requests", requests},
           {"duration_s", duration},
+          {"started_at", iso8601_utc_millis(SystemTime(std::chrono::milliseconds(
+                             std::max<int64_t>(0, stats.started_at_unix_ms))))},
+          {"started_at_unix_ms", std::max<int64_t>(0, stats.started_at_unix_ms)},
           {"requests_per_second", finite_or_zero(rps)},
           {"outcomes", outcomes_json(outcomes)},
           {"unsent", stats.unsent},
@@ -112,36 +120,10 @@ json histogram_pair(const OperationStats& op) {
 
 // ---- reading ---------------------------------------------------------------------------------
 
-const json& null_json() {
-  static const json kNull;
-  return kNull;
-}
-
-// j[key] when j is an object holding it; null otherwise, so readers never throw.
-const json& member(const json& j, const char* key) {
-  if (!j.is_object()) return null_json();
-  const auto it = j.find(key);
-  return it == j.end() ? null_json() : *it;
-}
-
-std::optional<double> number(const json& j, const char* key) {
-  const json& value = member(j, key);
-  if (!value.is_number()) return std::nullopt;
-  const double v = value.get<double>();
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
-}
-
-uint64_t count(const json& j, const char* key) {
-  const json& value = member(j, key);
-  return value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0)
-             ? value.get<uint64_t>()
-             : 0;
-}
-
-std::string text(const json& j, const char* key) {
-  const json& value = member(j, key);
-  return value.is_string() ? value.get<std::string>() : "";
-}
+using json_read::count;
+using json_read::member;
+using json_read::number;
+using json_read::text;
 
 // The outcomes that count as errors (OutcomeCounts::errors()); throttled is the endpoint's
 // quota at work, never an error.
@@ -257,80 +239,6 @@ Figures figures_of(const json& result) {
     }
   }
   return f;
-}
-
-// ---- baseline --------------------------------------------------------------------------------
-
-// What a file must hold to be judged as a load result, and what the comparison reads.
-constexpr const char* kResultFields[] = {"kmsconf_version", "config",          "summary",
-                                         "latency_ms",      "service_time_ms", "per_op"};
-constexpr const char* kCompared[] = {"dialect",     "endpoint", "in_process",
-                                     "region",      "mode",     "rate",
-                                     "connections", "threads",  "workload_fingerprint"};
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-// Why `result` (an object) is not a load result; empty when it is one.
-std::string not_a_result(const json& result) {
-  std::vector<std::string> missing;
-  for (const char* field : kResultFields) {
-    if (!result.contains(field)) missing.emplace_back(field);
-  }
-  const json& config = member(result, "config");
-  for (const char* field : kCompared) {
-    if (config.is_object() && !config.contains(field)) {
-      missing.push_back(std::string("config.") + field);
-    }
-  }
-  std::string why = missing.empty() ? "" : "missing " + join(missing);
-  if (result.contains("config") && !config.is_object()) {
-    why += (why.empty() ? "" : "; ") + std::string("config is not an object");
-  }
-  return why;
-}
-
-std::string printf_number(const char* format, double value) {
-  char buffer[512];  // holds any finite double in %f
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
-
-// Text from a file printed on a terminal: no control characters.
-std::string printable(std::string s) {
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return s;
-}
-
-// A config value as a difference line shows it.
-std::string shown(const json& value) {
-  if (value.is_string()) {
-    const std::string& s = value.get_ref<const std::string&>();
-    return s.empty() ? "(none)" : printable(s);
-  }
-  if (value.is_number()) return printf_number("%.10g", value.get<double>());
-  if (value.is_null()) return "(none)";
-  return value.dump();
-}
-
-void differ(std::vector<std::string>& out, const std::string& what, const json& was,
-            const json& now, const std::string& unit = "") {
-  if (was == now) return;
-  const auto with_unit = [&](const json& v) { return shown(v) + (v.is_number() ? unit : ""); };
-  out.push_back(what + ": baseline " + with_unit(was) + ", this run " + with_unit(now));
-}
-
-// "encrypt-mix [3f2a9c1b0d4e]": the name to recognise it, the fingerprint's start to tell.
-std::string workload_label(const json& config) {
-  const std::string name = text(member(config, "workload"), "name");
-  const std::string fingerprint = text(config, "workload_fingerprint");
-  return (name.empty() ? "(unnamed)" : printable(name)) + " [" +
-         (fingerprint.empty() ? "no fingerprint" : printable(fingerprint.substr(0, 12))) + "]";
 }
 
 // ---- printing --------------------------------------------------------------------------------
@@ -526,33 +434,16 @@ MetricLookup metrics_of(const json& result) {
 }
 
 std::vector<std::string> baseline_differences(const json& baseline, const json& current) {
-  if (!baseline.is_object()) {
-    return {"the baseline is not a kmsconf load result: not a JSON object"};
-  }
-  if (const std::string why = not_a_result(baseline); !why.empty()) {
+  if (const std::string why = not_a_load_result(baseline); !why.empty()) {
     return {"the baseline is not a kmsconf load result: " + why};
   }
-  const json& was = member(baseline, "config");
-  const json& now = member(current, "config");
-  std::vector<std::string> out;
-  differ(out, "dialect", member(was, "dialect"), member(now, "dialect"));
-  // The in-process server listens on a new port each run: its runs compare with each other.
-  const bool both_in_process =
-      member(was, "in_process") == true && member(now, "in_process") == true;
-  if (!both_in_process) differ(out, "endpoint", member(was, "endpoint"), member(now, "endpoint"));
-  differ(out, "region", member(was, "region"), member(now, "region"));
-  differ(out, "mode", member(was, "mode"), member(now, "mode"));
-  differ(out, "rate", member(was, "rate"), member(now, "rate"), " req/s");
-  if (member(was, "stages") != member(now, "stages")) {
-    out.push_back("stages: the baseline's and this run's arrival rates over time differ");
-  }
-  differ(out, "connections", member(was, "connections"), member(now, "connections"));
-  differ(out, "threads", member(was, "threads"), member(now, "threads"));
-  if (member(was, "workload_fingerprint") != member(now, "workload_fingerprint")) {
-    out.push_back("workload fingerprint (what is sent): baseline " + workload_label(was) +
-                  ", this run " + workload_label(now));
-  }
-  return out;
+  // A shard's baseline is the same shard's: another shard or layout sends another share.
+  static constexpr ConfigField kCompared[] = {
+      ConfigField::Dialect, ConfigField::Endpoint, ConfigField::Region,      ConfigField::Mode,
+      ConfigField::Rate,    ConfigField::Stages,   ConfigField::Connections, ConfigField::Threads,
+      ConfigField::Shard,   ConfigField::Workload};
+  return config_differences(member(baseline, "config"), member(current, "config"), kCompared,
+                            {"baseline", "this run"});
 }
 
 json read_result_file(const std::string& path) {

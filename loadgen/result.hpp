@@ -5,11 +5,13 @@
 // The full header, not json_fwd.hpp: LoadConfig holds a json by value.
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "loadgen/shard.hpp"
 #include "loadgen/stats.hpp"
 #include "loadgen/thresholds.hpp"
 
@@ -32,7 +34,8 @@ struct LoadConfig {
   int64_t late_after_us = 1000;  // a send this much after its intended time is late
   nlohmann::json workload;       // Workload::to_json()
   std::string workload_fingerprint;
-  std::string access_key_id;  // names the account in reports; not a secret
+  std::string access_key_id;   // names the account in reports; not a secret
+  std::optional<Shard> shard;  // --shard I/N: this run is one of N sending the load together
   // --stages: [{"target_rate", "duration_s"}] ramped from `rate`; null without stages.
   nlohmann::json stages;
 };

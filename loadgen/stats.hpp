@@ -59,6 +59,9 @@ struct RunStats {
   uint64_t connection_failures = 0;  // connects that failed (refused, timed out, TLS)
   uint64_t retried = 0;   // sent again on a fresh connection: the kept-alive one closed unanswered
   double duration_s = 0;  // from the first intended send to the last answer
+  // The wall-clock time of the first intended send (Unix milliseconds): steady-clock seconds
+  // are this machine's own, and shards run on several machines are aligned on this.
+  int64_t started_at_unix_ms = 0;
   bool interrupted = false;  // SIGINT/SIGTERM ended it early
   bool ended_early = false;  // the plan's end_when held, or its request budget ran out
   std::string stop_reason;   // empty when the run ended on time

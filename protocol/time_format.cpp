@@ -64,6 +64,16 @@ std::string iso8601_utc(SystemTime t) {
   return buf;
 }
 
+std::string iso8601_utc_millis(SystemTime t) {
+  Civil c = to_civil(t);
+  const auto millis =
+      duration_cast<milliseconds>(t.time_since_epoch() - floor<seconds>(t).time_since_epoch());
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", c.year, c.month, c.day,
+                c.hour, c.minute, c.second, static_cast<long long>(millis.count()));
+  return buf;
+}
+
 std::optional<SystemTime> parse_iso8601_utc(std::string_view text) {
   Civil c{};
   if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||

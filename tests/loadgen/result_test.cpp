@@ -20,18 +20,19 @@
 
 #include "loadgen/histogram.hpp"
 #include "loadgen/workload.hpp"
+#include "tests/loadgen/load_result_schema.hpp"
 
 namespace kmsconf::loadgen {
 namespace {
 
 using nlohmann::json;
+using schema_check::load_schema;
+using schema_check::schema_problems;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
-const std::string kSchemaFile =
-    std::string(KMSCONF_SOURCE_DIR) + "/fixtures/schema/load-result.schema.json";
 constexpr double kMs = 1000;  // microseconds per millisecond
 
 // ---- a hand-built run ------------------------------------------------------------------------
@@ -254,6 +255,21 @@ TEST(LoadResult, ConfigAsGiven) {
   EXPECT_EQ(j["access_key_id"], "AKLTexampleKeyId");
 }
 
+// docs/load-results.md: summary.started_at is RFC 3339 UTC to the millisecond, and
+// started_at_unix_ms the same instant; config.shard is there with --shard alone.
+TEST(LoadResult, WallClockStartAndShard) {
+  RunStats run = sample_run();
+  run.started_at_unix_ms = 1621492461369;  // 2021-05-20T06:34:21.369Z
+  LoadConfig c = sample_config();
+  json r = result_of(run, c);
+  EXPECT_EQ(r["summary"]["started_at"], "2021-05-20T06:34:21.369Z");
+  EXPECT_EQ(r["summary"]["started_at_unix_ms"], 1621492461369);
+  EXPECT_FALSE(r["config"].contains("shard"));
+  c.shard = Shard{1, 3};
+  r = result_of(run, c);
+  EXPECT_EQ(r["config"]["shard"], json({{"index", 1}, {"count", 3}}));
+}
+
 TEST(LoadResult, EmptyRunHasNoNaNOrInfinity) {
   RunStats run = empty_run();
   LoadConfig config = sample_config();
@@ -323,94 +339,6 @@ TEST(LoadResult, PassedIsEveryThresholdAndRegression) {
 
 // ---- the schema ------------------------------------------------------------------------------
 
-json load_schema() {
-  std::ifstream in(kSchemaFile);
-  EXPECT_TRUE(in) << kSchemaFile << " is missing";
-  return json::parse(in);
-}
-
-// A schema node with its $ref (within the file) followed.
-const json& resolve(const json& root, const json& node) {
-  if (!node.is_object() || !node.contains("$ref")) return node;
-  const std::string ref = node["$ref"];
-  EXPECT_EQ(ref.rfind("#/", 0), 0u) << "only local refs: " << ref;
-  return resolve(root, root.at(json::json_pointer(ref.substr(1))));
-}
-
-bool has_type(const json& value, const std::string& type) {
-  if (type == "object") return value.is_object();
-  if (type == "array") return value.is_array();
-  if (type == "string") return value.is_string();
-  if (type == "boolean") return value.is_boolean();
-  if (type == "null") return value.is_null();
-  if (type == "integer") return value.is_number_integer();
-  if (type == "number") return value.is_number();
-  ADD_FAILURE() << "unknown type " << type;
-  return false;
-}
-
-using Problems = std::vector<std::string>;
-
-// Adds to `out` where `value` breaks the schema, in the parts of JSON Schema the file uses:
-// $ref, type, const, enum, minimum, required, properties, additionalProperties, items,
-// prefixItems.
-void check(const json& root, const json& node, const json& value, const std::string& path,
-           Problems& out) {
-  const json& s = resolve(root, node);
-  if (s.contains("type")) {
-    const json types = s["type"].is_array() ? s["type"] : json::array({s["type"]});
-    bool any = false;
-    for (const auto& t : types) any = any || has_type(value, t.get<std::string>());
-    if (!any) out.push_back(path + " is " + value.dump() + ", not " + s["type"].dump());
-  }
-  if (s.contains("const") && value != s["const"]) {
-    out.push_back(path + " is " + value.dump() + ", not " + s["const"].dump());
-  }
-  if (s.contains("enum") &&
-      std::find(s["enum"].begin(), s["enum"].end(), value) == s["enum"].end()) {
-    out.push_back(path + " = " + value.dump() + " is not one of " + s["enum"].dump());
-  }
-  if (s.contains("minimum") && value.is_number() &&
-      value.get<double>() < s["minimum"].get<double>()) {
-    out.push_back(path + " is below the minimum");
-  }
-  if (value.is_object()) {
-    for (const auto& name : s.value("required", json::array())) {
-      if (!value.contains(name)) out.push_back(path + " lacks required " + name.get<std::string>());
-    }
-    const json properties = s.value("properties", json::object());
-    const json additional = s.value("additionalProperties", json(true));
-    for (const auto& [key, v] : value.items()) {
-      const std::string at = path + "." + key;
-      if (properties.contains(key)) {
-        check(root, properties[key], v, at, out);
-      } else if (additional.is_object()) {
-        check(root, additional, v, at, out);
-      } else if (additional == false) {
-        out.push_back(at + " is not declared in the schema");
-      }
-    }
-  }
-  if (value.is_array()) {
-    const json prefix = s.value("prefixItems", json::array());
-    for (size_t i = 0; i < value.size(); ++i) {
-      const std::string at = path + "[" + std::to_string(i) + "]";
-      if (i < prefix.size()) {
-        check(root, prefix[i], value[i], at, out);
-      } else if (s.contains("items")) {
-        check(root, s["items"], value[i], at, out);
-      }
-    }
-  }
-}
-
-Problems schema_problems(const json& result) {
-  const json schema = load_schema();
-  Problems out;
-  check(schema, schema, result, "result", out);
-  return out;
-}
-
 // Thresholds and regressions included, so their items are checked too.
 json full_result() {
   const RunStats run = sample_run();
@@ -429,6 +357,12 @@ TEST(LoadResultSchema, DescribesTheResultOfARun) {
   ASSERT_FALSE(r["thresholds"].empty());
   ASSERT_FALSE(r["baseline"]["regressions"].empty());
   EXPECT_THAT(schema_problems(r), IsEmpty());
+}
+
+TEST(LoadResultSchema, DescribesAShardRun) {
+  LoadConfig c = sample_config();
+  c.shard = Shard{2, 3};
+  EXPECT_THAT(schema_problems(result_of(sample_run(), c)), IsEmpty());
 }
 
 TEST(LoadResultSchema, DescribesAnEmptyRun) {
@@ -457,28 +391,23 @@ TEST(LoadResultSchema, CheckerSeesMissingAndUndeclaredFields) {
 }
 
 // Everything the file always holds is marked required, so the check above is not vacuous: only
-// `baseline` (written with --baseline alone) may be absent.
-// The fields written only for some runs (docs/load-results.md): --baseline, --find-limit,
-// --stages. Every other declared field is always written, so the schema must require it.
-const std::map<std::string, std::set<std::string>>& conditional_fields() {
-  static const std::map<std::string, std::set<std::string>> fields{
-      {"", {"baseline", "find_limit"}},
-      {".$defs.config", {"stages"}},
-      {".$defs.find_limit", {"unjudgeable"}},
-  };
-  return fields;
-}
-
+// what some runs alone write (docs/load-results.md) may be absent: `baseline` (--baseline),
+// `find_limit` (--find-limit), `config.stages` (--stages), `config.shard` (--shard) and what a
+// merge adds.
 TEST(LoadResultSchema, EveryAlwaysWrittenFieldIsRequired) {
   const json schema = load_schema();
-  walk(schema, "", [](const std::string& path, const json& node) {
+  const std::map<std::string, std::set<std::string>> optional{
+      {"", {"baseline", "find_limit", "merged_from", "missing_shards"}},
+      {".$defs.config", {"shard", "stages"}},
+      {".$defs.find_limit", {"unjudgeable"}}};
+  walk(schema, "", [&](const std::string& path, const json& node) {
     if (!node.is_object() || !node.contains("properties") || !node["properties"].is_object()) {
       return;
     }
     std::set<std::string> declared;
     for (const auto& [key, value] : node["properties"].items()) declared.insert(key);
-    if (auto it = conditional_fields().find(path); it != conditional_fields().end()) {
-      for (const auto& name : it->second) declared.erase(name);
+    if (const auto it = optional.find(path); it != optional.end()) {
+      for (const std::string& name : it->second) declared.erase(name);
     }
     std::set<std::string> required;
     for (const auto& name : node.value("required", json::array())) required.insert(name);
@@ -689,6 +618,10 @@ TEST(LoadResultBaseline, EachDifferenceIsOneLineNamingIt) {
       {"rate", [](LoadConfig& c) { c.rate = 220; }},
       {"connections", [](LoadConfig& c) { c.connections = 32; }},
       {"threads", [](LoadConfig& c) { c.threads = 4; }},
+      {"shard",
+       [](LoadConfig& c) {
+         c.shard = Shard{0, 2};
+       }},
       {"workload fingerprint",
        [](LoadConfig& c) {
          const Workload w = single_operation_workload("Decrypt");
@@ -727,6 +660,21 @@ TEST(LoadResultBaseline, InProcessRunsCompareWhateverTheirPort) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], HasSubstr("endpoint"));
   EXPECT_THAT(lines[0], HasSubstr("in-process"));
+}
+
+// docs/load-results.md: a shard's baseline is a run of the same shard of the same layout.
+TEST(LoadResultBaseline, AShardComparesOnlyWithTheSameShard) {
+  LoadConfig first = sample_config(), other = sample_config();
+  first.shard = Shard{0, 2};
+  other.shard = Shard{0, 2};
+  EXPECT_THAT(baseline_differences(result_of(sample_run(), first), result_of(sample_run(), other)),
+              IsEmpty());
+  other.shard = Shard{1, 2};
+  EXPECT_THAT(baseline_differences(result_of(sample_run(), first), result_of(sample_run(), other)),
+              ::testing::ElementsAre("shard: baseline 0/2, this run 1/2"));
+  other.shard = std::nullopt;
+  EXPECT_THAT(baseline_differences(result_of(sample_run(), first), result_of(sample_run(), other)),
+              ::testing::ElementsAre("shard: baseline 0/2, this run (none)"));
 }
 
 TEST(LoadResultBaseline, LinesStayOneLineWhateverTheFileHolds) {

@@ -40,6 +40,15 @@ TEST(Iso8601Utc, FormatsAndRoundTrips) {
   EXPECT_EQ(iso8601_utc(SystemTime{}), "1970-01-01T00:00:00Z");
 }
 
+// kExample is 1621492461 s after the epoch (above); the milliseconds are cut, never rounded up.
+TEST(Iso8601Utc, MillisecondsForm) {
+  EXPECT_EQ(iso8601_utc_millis(kExample + milliseconds{369}), "2021-05-20T06:34:21.369Z");
+  EXPECT_EQ(iso8601_utc_millis(kExample + microseconds{999'999}), "2021-05-20T06:34:21.999Z");
+  EXPECT_EQ(iso8601_utc_millis(SystemTime{}), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(iso8601_utc_millis(SystemTime{milliseconds{1621492461007}}),
+            "2021-05-20T06:34:21.007Z");
+}
+
 TEST(Iso8601Utc, Rejects) {
   for (const char* text : {
            "",

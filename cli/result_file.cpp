@@ -1,0 +1,32 @@
+// Checking and writing a result file (result_file.hpp).
+#include "cli/result_file.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/test_config.hpp"
+
+namespace kmsconf::cli {
+
+void check_out_path(const std::string& option, const std::string& path) {
+  if (path.empty()) return;
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::absolute(path).parent_path();
+  if (!fs::is_directory(parent)) {
+    throw ConfigError(option + " " + path + ": the directory " + parent.string() +
+                      " does not exist");
+  }
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) throw ConfigError(option + " " + path + ": cannot be written");
+}
+
+void write_result(const std::string& option, const std::string& path,
+                  const nlohmann::json& result) {
+  std::ofstream out(path, std::ios::trunc);
+  out << result.dump(2) << "\n";
+  if (!out) throw std::runtime_error(option + " " + path + ": cannot be written");
+  std::cout << "Result: " << std::filesystem::absolute(path).string() << "\n";
+}
+
+}  // namespace kmsconf::cli

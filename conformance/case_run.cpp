@@ -419,9 +419,11 @@ CaseResult run_one(const Case& c, const Environment& env,
   const Target& target = env.targets.at(c.dialect);
   if (target.in_process && target.server_options && (needs_low_quota(c) || bursts(c))) {
     server::ReferenceServerOptions options = *target.server_options;
-    // A burst meets the dialect's default quotas, as against `kmsconf serve`.
+    // A burst meets the dialect's default quotas, as against `kmsconf serve` (burst_quotas).
     if (needs_low_quota(c)) {
       options.quotas.merge_json_text(low_quotas(c.dialect), "low-quota-throttling");
+    } else if (const std::string quotas = burst_quotas(c.dialect); !quotas.empty()) {
+      options.quotas.merge_json_text(quotas, "throttling-burst");
     }
     server::ReferenceServer throttled(std::move(options));
     throttled.start();

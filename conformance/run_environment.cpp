@@ -76,6 +76,26 @@ std::string low_quotas(const std::string& dialect) {
   return R"({"actions": {"DescribeRegions": {"rate": 5, "burst": 10}}})";
 }
 
+// A bursting case's own in-process server keeps the dialect's default quotas, which a Release
+// build's burst reaches in well under a second. A sanitizer build runs some 20 times slower
+// (about 500 signed requests per second on the 2-core CI machine), below the 1000/s quotas: there
+// the quota is a tenth, so the cases still provoke the refusal and check its form.
+std::string burst_quotas(const std::string& dialect) {
+#ifdef KMSCONF_SANITIZED
+  switch (*dialect_from_name(dialect)) {
+    case DialectId::Alibaba:
+      return R"({"pools": {"symmetric": {"rate": 100, "burst": 100, "actions": ["Encrypt",
+              "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"]}}})";
+    case DialectId::Volcengine:
+      break;
+  }
+  return R"({"actions": {"DescribeRegions": {"rate": 100, "burst": 200}}})";
+#else
+  (void)dialect;
+  return "";
+#endif
+}
+
 // Features an in-process server cannot provide: the run's credential is not a temporary (STS)
 // one.
 const std::set<std::string>& unavailable_in_process() {

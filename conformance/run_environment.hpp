@@ -83,6 +83,8 @@ std::unique_ptr<Environment> prepare(const RunOptions& options,
 
 // Quotas of the server a case needing "low-quota-throttling" gets of its own.
 std::string low_quotas(const std::string& dialect);
+// Quotas laid over the defaults of a bursting case's own server: none in a Release build.
+std::string burst_quotas(const std::string& dialect);
 
 // Features an in-process server cannot provide, and those only it provides.
 const std::set<std::string>& unavailable_in_process();

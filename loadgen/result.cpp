@@ -136,6 +136,8 @@ constexpr const char* kErrorOutcomes[] = {"client_error", "server_error", "trans
 struct Figures {
   std::map<std::string, json> scopes;
   std::optional<double> duration_s;
+  std::optional<double> limit_rps;    // a converged --find-limit's sustained rate
+  std::optional<double> limit_burst;  // its burst, when one was found
 };
 
 // Where a latency metric lives in a scope: which block and which key.
@@ -225,6 +227,10 @@ Figures figures_of(const json& result) {
   Figures f;
   const json& summary = member(result, "summary");
   f.duration_s = number(summary, "duration_s");
+  // A search cut short found a lower bound, not the limit: no value, so its gates fail.
+  const json& limit = member(result, "find_limit");
+  if (member(limit, "converged") == true) f.limit_rps = number(limit, "sustained_rps");
+  f.limit_burst = number(limit, "burst");
   if (summary.is_object()) {
     f.scopes[""] = {{"requests", member(summary, "requests")},
                     {"unsent", member(summary, "unsent")},
@@ -427,6 +433,10 @@ json result_json(const LoadConfig& config, const RunStats& stats,
 MetricLookup metrics_of(const json& result) {
   auto figures = std::make_shared<const Figures>(figures_of(result));
   return [figures](const std::string& operation, Metric metric) -> std::optional<double> {
+    if (metric == Metric::LimitRps || metric == Metric::LimitBurst) {
+      if (!operation.empty()) return std::nullopt;  // the search is the whole run's
+      return metric == Metric::LimitRps ? figures->limit_rps : figures->limit_burst;
+    }
     const auto it = figures->scopes.find(operation);
     if (it == figures->scopes.end()) return std::nullopt;
     return metric_in(it->second, figures->duration_s, metric);

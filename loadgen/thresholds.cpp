@@ -26,7 +26,7 @@ struct MetricInfo {
 };
 
 // The one table of metric names, read both ways; in enum order so a Metric indexes it.
-constexpr std::array<MetricInfo, 17> kMetrics{{
+constexpr std::array<MetricInfo, 19> kMetrics{{
     {Metric::P50, "p50", MetricKind::Latency},
     {Metric::P90, "p90", MetricKind::Latency},
     {Metric::P99, "p99", MetricKind::Latency},
@@ -44,6 +44,8 @@ constexpr std::array<MetricInfo, 17> kMetrics{{
     {Metric::LateRate, "late_rate", MetricKind::Rate},
     {Metric::Rps, "rps", MetricKind::Throughput},
     {Metric::Requests, "requests", MetricKind::Count},
+    {Metric::LimitRps, "limit_rps", MetricKind::Throughput},
+    {Metric::LimitBurst, "limit_burst", MetricKind::Count},
 }};
 
 constexpr bool in_enum_order() {

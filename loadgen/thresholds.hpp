@@ -34,6 +34,10 @@ enum class Metric {
   LateRate,
   Rps,
   Requests,
+  // --find-limit's conclusions (the result's find_limit block), of the whole run only: no value
+  // when the search did not converge, or found no burst, so a gate on them never passes then.
+  LimitRps,    // find_limit.sustained_rps
+  LimitBurst,  // find_limit.burst
 };
 
 enum class MetricKind { Latency, Rate, Throughput, Count };

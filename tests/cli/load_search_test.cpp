@@ -63,8 +63,10 @@ TEST_F(LoadSearchTest, StagesSendExactlyTheIntegralOfTheRate) {
                            "200:1s,400:0s,400:500ms", "--out", out});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const json result = json::parse(std::ifstream(out));
-  EXPECT_EQ(result["summary"]["requests"], 300);
-  EXPECT_EQ(result["summary"]["unsent"], 0);
+  // Every scheduled request is sent or, when its turn came after the end (a slow machine),
+  // counted unsent: never lost, never an extra one.
+  EXPECT_EQ(result["summary"]["requests"].get<int>() + result["summary"]["unsent"].get<int>(), 300);
+  EXPECT_LE(result["summary"]["unsent"].get<int>(), 3);
   EXPECT_EQ(result["config"]["mode"], "open");
   EXPECT_EQ(result["config"]["duration_s"], 1.5);
   EXPECT_EQ(result["config"]["stages"], json::parse(R"([{"target_rate": 200.0, "duration_s": 1.0},
@@ -77,7 +79,9 @@ TEST_F(LoadSearchTest, FindsTheQuotaOfAServeProcess) {
   serve_with_quota(100, 50);
   ASSERT_FALSE(HasFatalFailure());
   const std::string out = path("limit.json");
-  RunResult run = load_against_serve({"--find-limit", "--duration", "60s", "--out", out});
+  RunResult run =
+      load_against_serve({"--find-limit", "--duration", "60s", "--out", out, "--threshold",
+                          "limit_rps>=90", "--threshold", "limit_burst>=40"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const json limit = json::parse(std::ifstream(out))["find_limit"];
   EXPECT_EQ(limit["kind"], "rate_limit");
@@ -87,17 +91,20 @@ TEST_F(LoadSearchTest, FindsTheQuotaOfAServeProcess) {
   EXPECT_LE(limit["burst"].get<double>(), 55 + 100 * limit["burst_seconds"].get<double>());
   EXPECT_TRUE(has(run.out, "find-limit: rate limit at ")) << run.out;
   EXPECT_TRUE(has(run.out, "burst: ")) << run.out;
+  EXPECT_TRUE(has(run.out, "limit_rps>=90: ")) << run.out;
 }
 
 TEST_F(LoadSearchTest, ASearchCutShortByItsBudgetExitsThree) {
   serve_with_quota(100, 50);
   ASSERT_FALSE(HasFatalFailure());
   const std::string out = path("short.json");
-  RunResult run = load_against_serve({"--find-limit", "--duration", "3s", "--out", out});
+  RunResult run = load_against_serve(
+      {"--find-limit", "--duration", "3s", "--out", out, "--threshold", "limit_rps>=1"});
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_TRUE(has(run.err, "the limit was not found: --duration ran out")) << run.err;
   const json result = json::parse(std::ifstream(out));
   EXPECT_EQ(result["passed"], false);
+  EXPECT_EQ(result["thresholds"][0]["passed"], false) << "no limit found: the gate cannot pass";
   EXPECT_EQ(result["find_limit"]["budget_spent"], true);
   EXPECT_EQ(result["config"]["mode"], "find-limit");
 }

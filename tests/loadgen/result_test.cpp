@@ -424,6 +424,26 @@ TEST(LoadResultSchema, ThresholdMetricsAreTheGatesMetrics) {
 
 // ---- metrics ---------------------------------------------------------------------------------
 
+// --find-limit's gates read its block: a converged search's sustained rate, a burst when one was
+// met; nothing otherwise (a search cut short found only a lower bound), and nothing per operation.
+TEST(LoadResultMetrics, LimitMetricsComeFromAConvergedSearch) {
+  json r = result_of(sample_run());
+  EXPECT_FALSE(metrics_of(r)("", Metric::LimitRps)) << "no search, no limit";
+  r["find_limit"] = {{"converged", true}, {"sustained_rps", 1020.0}, {"burst", 2199}};
+  MetricLookup m = metrics_of(r);
+  EXPECT_EQ(m("", Metric::LimitRps), 1020.0);
+  EXPECT_EQ(m("", Metric::LimitBurst), 2199.0);
+  EXPECT_FALSE(m("Encrypt", Metric::LimitRps));
+  EXPECT_TRUE(evaluate({parse_threshold("limit_rps>=1000")}, m).front().passed);
+  EXPECT_FALSE(evaluate({parse_threshold("limit_burst>=3000")}, m).front().passed);
+  r["find_limit"]["converged"] = false;
+  r["find_limit"]["burst"] = nullptr;
+  m = metrics_of(r);
+  EXPECT_FALSE(m("", Metric::LimitRps));
+  EXPECT_FALSE(m("", Metric::LimitBurst));
+  EXPECT_FALSE(evaluate({parse_threshold("limit_rps>=1")}, m).front().passed);
+}
+
 TEST(LoadResultMetrics, RunMetricsInCanonicalUnits) {
   const MetricLookup m = metrics_of(result_of(sample_run()));
   expect_ms_near(m("", Metric::P50), 450, "p50");

@@ -353,16 +353,20 @@ void print_operations(std::ostream& out, const json& per_op) {
   }
 }
 
-// Each check's line; returns {checks, failed}.
-std::pair<size_t, size_t> print_checks(std::ostream& out, const char* title, const json& checks) {
-  if (!checks.is_array() || checks.empty()) return {0, 0};
+// Each check's line.
+void print_checks(std::ostream& out, const char* title, const json& checks) {
+  if (!checks.is_array() || checks.empty()) return;
   out << title << "\n";
-  size_t failed = 0;
+  for (const json& check : checks) out << "  " << printable(text(check, "message")) << "\n";
+}
+
+// How many of `checks` (thresholds or regressions) there are and how many failed.
+void tally_checks(const json& checks, ResultVerdict& verdict) {
+  if (!checks.is_array()) return;
   for (const json& check : checks) {
-    out << "  " << printable(text(check, "message")) << "\n";
-    if (member(check, "passed") != true) ++failed;
+    ++verdict.checks;
+    if (member(check, "passed") != true) ++verdict.failed;
   }
-  return {checks.size(), failed};
 }
 
 }  // namespace
@@ -482,24 +486,26 @@ void print_summary(std::ostream& out, const json& result) {
   print_latency(out, result);
   print_operations(out, member(result, "per_op"));
   out << "\n";
-  const auto [thresholds, thresholds_failed] =
-      print_checks(out, "thresholds:", member(result, "thresholds"));
+  print_checks(out, "thresholds:", member(result, "thresholds"));
   const json& baseline = member(result, "baseline");
   const std::string title = "baseline " + printable(text(baseline, "path")) + ":";
-  const auto [regressions, regressions_failed] =
-      print_checks(out, title.c_str(), member(baseline, "regressions"));
-  const size_t checks = thresholds + regressions;
-  const size_t failed = thresholds_failed + regressions_failed;
-  const std::string unjudged = summary_unjudged_reason(member(result, "summary"));
-  if (!unjudged.empty()) {
-    out << "result: NOT JUDGED (" << unjudged << ")";
-  } else if (member(result, "passed") == true) {
-    out << "result: PASS";
-    if (checks == 0) out << " (no thresholds or baseline to check)";
-  } else {
-    out << "result: FAIL (" << failed << " of " << checks << " checks failed)";
-  }
-  out << "\n";
+  print_checks(out, title.c_str(), member(baseline, "regressions"));
+  out << "result: " << verdict_of(result).text() << "\n";
+}
+
+ResultVerdict verdict_of(const json& result) {
+  ResultVerdict verdict;
+  verdict.unjudged = summary_unjudged_reason(member(result, "summary"));
+  verdict.passed = verdict.unjudged.empty() && member(result, "passed") == true;
+  tally_checks(member(result, "thresholds"), verdict);
+  tally_checks(member(member(result, "baseline"), "regressions"), verdict);
+  return verdict;
+}
+
+std::string ResultVerdict::text() const {
+  if (!unjudged.empty()) return "NOT JUDGED (" + unjudged + ")";
+  if (passed) return checks == 0 ? "PASS (no thresholds or baseline to check)" : "PASS";
+  return "FAIL (" + std::to_string(failed) + " of " + std::to_string(checks) + " checks failed)";
 }
 
 std::string unjudged_reason(const nlohmann::json& result) {

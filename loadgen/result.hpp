@@ -65,6 +65,18 @@ std::vector<std::string> baseline_differences(const nlohmann::json& baseline,
 // no baseline.
 std::string unjudged_reason(const nlohmann::json& result);
 
+// What a result says as a whole, as the console summary and the HTML report state it.
+struct ResultVerdict {
+  std::string unjudged;  // unjudged_reason(): non-empty means NOT JUDGED, whatever `passed` says
+  bool passed = false;   // judged, and `passed` is true
+  size_t checks = 0;     // thresholds and baseline regressions
+  size_t failed = 0;     // of those
+  // "PASS", "PASS (no thresholds or baseline to check)", "FAIL (1 of 3 checks failed)" or
+  // "NOT JUDGED (interrupted)".
+  std::string text() const;
+};
+ResultVerdict verdict_of(const nlohmann::json& result);
+
 // Reads a result file (plain JSON). std::runtime_error naming the file, and the line for bad
 // JSON ("FILE:LINE: invalid JSON (column C): ...").
 nlohmann::json read_result_file(const std::string& path);

@@ -304,17 +304,6 @@ bool holds(double actual, Comparison cmp, double limit) {
   return false;
 }
 
-// "12.40 ms", "0.1%", "5000.0 req/s", "120000".
-std::string format_value(Metric metric, double value) {
-  const MetricKind kind = metric_kind(metric);
-  if (kind == MetricKind::Latency) {
-    return printf_number(value != 0 && value < 1 ? "%.3f ms" : "%.2f ms", value);
-  }
-  if (kind == MetricKind::Rate) return printf_number("%.4g%%", value * 100);
-  if (kind == MetricKind::Throughput) return printf_number("%.1f req/s", value);
-  return printf_number("%.0f", value);
-}
-
 const char* verdict(bool passed) {
   return passed ? "PASS" : "FAIL";
 }
@@ -328,7 +317,7 @@ ThresholdResult evaluate_one(const Threshold& threshold, const MetricLookup& loo
   ThresholdResult result;
   result.threshold = threshold;
   result.actual = usable(lookup(threshold.operation, threshold.metric));
-  const std::string seen = result.actual ? format_value(threshold.metric, *result.actual)
+  const std::string seen = result.actual ? format_metric_value(threshold.metric, *result.actual)
                                          : no_value(threshold.operation, threshold.metric);
   result.passed = result.actual && holds(*result.actual, threshold.cmp, threshold.limit);
   result.message = threshold.expression + ": " + seen + ": " + verdict(result.passed);
@@ -388,8 +377,8 @@ RegressionResult compare_one(const RegressionTolerance& t, const MetricLookup& c
   }
   const Rule rule = rule_of(t.metric);
   r.passed = within(rule, *r.current, regression_limit(rule, *r.baseline, t.tolerance));
-  r.message = name + " " + format_value(t.metric, *r.current) + " vs baseline " +
-              format_value(t.metric, *r.baseline) + " (" +
+  r.message = name + " " + format_metric_value(t.metric, *r.current) + " vs baseline " +
+              format_metric_value(t.metric, *r.baseline) + " (" +
               change_text(rule, *r.current, *r.baseline, t.tolerance) + "): " + verdict(r.passed);
   return r;
 }
@@ -404,6 +393,16 @@ std::string_view rule_name(Rule rule) {
 
 MetricKind metric_kind(Metric metric) {
   return info(metric).kind;
+}
+
+std::string format_metric_value(Metric metric, double value) {
+  const MetricKind kind = metric_kind(metric);
+  if (kind == MetricKind::Latency) {
+    return printf_number(value != 0 && value < 1 ? "%.3f ms" : "%.2f ms", value);
+  }
+  if (kind == MetricKind::Rate) return printf_number("%.4g%%", value * 100);
+  if (kind == MetricKind::Throughput) return printf_number("%.1f req/s", value);
+  return printf_number("%.0f", value);
 }
 
 std::string metric_name(Metric metric) {

@@ -51,6 +51,9 @@ std::vector<std::string> metric_names();
 // "ms", "fraction", "req/s" or "count".
 std::string_view canonical_unit(Metric metric);
 
+// A value of the metric as gate messages show it: "12.40 ms", "0.1%", "5000.0 req/s", "120000".
+std::string format_metric_value(Metric metric, double value);
+
 enum class Comparison { Less, LessEqual, Greater, GreaterEqual };
 std::string_view comparison_symbol(Comparison cmp);  // "<", "<=", ">", ">="
 

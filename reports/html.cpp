@@ -1,13 +1,14 @@
+// The conformance report as one HTML page (html.hpp).
 #include "reports/html.hpp"
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <string_view>
 #include <vector>
 
+#include "reports/html_page.hpp"
 #include "reports/text.hpp"
 
 namespace kmsconf::reports {
@@ -79,17 +80,11 @@ const char* meaning(Outcome outcome) {
 }
 
 std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f", value);
-  return buffer;
+  return format_fixed(value, 2);
 }
 
 std::string percent(size_t part, size_t whole) {
-  if (whole == 0) return "0.0";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f",
-                100.0 * static_cast<double>(part) / static_cast<double>(whole));
-  return buffer;
+  return percent_text(part, whole);
 }
 
 std::string milliseconds(std::chrono::milliseconds elapsed) {
@@ -163,37 +158,35 @@ const char* verdict_class(const RunReport& report) {
 }
 
 void write_header(std::string& out, const RunReport& report) {
-  out += "<header>\n<h1>kmsconf conformance report</h1>\n<dl class=\"meta\">\n";
-  auto item = [&](std::string_view label, std::string_view value) {
-    out += "<div><dt>" + esc(label) + "</dt><dd>" + esc(value) + "</dd></div>\n";
-  };
-  item("endpoint", report.endpoint.empty() ? "-" : report.endpoint);
-  item("started", report.started_at.empty() ? "-" : report.started_at);
-  item("elapsed", milliseconds(report.elapsed));
-  item("run prefix", report.run_prefix.empty() ? "-" : report.run_prefix);
-  item("kmsconf", report.tool_version.empty() ? "-" : report.tool_version);
-  out +=
-      "</dl>\n<nav><a href=\"#summary\">Summary</a> <a href=\"#plots\">Plots</a> "
-      "<a href=\"#operations\">Operations</a> <a href=\"#tags\">Tags</a> "
-      "<a href=\"#cases\">Cases</a></nav>\n</header>\n";
+  out += page_header("kmsconf conformance report",
+                     {{"endpoint", report.endpoint.empty() ? "-" : report.endpoint},
+                      {"started", report.started_at.empty() ? "-" : report.started_at},
+                      {"elapsed", milliseconds(report.elapsed)},
+                      {"run prefix", report.run_prefix.empty() ? "-" : report.run_prefix},
+                      {"kmsconf", report.tool_version.empty() ? "-" : report.tool_version}},
+                     {{"summary", "Summary"},
+                      {"plots", "Plots"},
+                      {"operations", "Operations"},
+                      {"tags", "Tags"},
+                      {"cases", "Cases"}});
+}
+
+// Each outcome's count, colour and name, in the order of kOutcomes.
+std::vector<Share> outcome_shares(const RunReport& report) {
+  std::vector<Share> shares;
+  for (Outcome outcome : kOutcomes)
+    shares.push_back({name(outcome), color(outcome), report.count(outcome)});
+  return shares;
 }
 
 void write_summary(std::string& out, const RunReport& report) {
   const size_t total = report.results.size();
   out += "<section id=\"summary\">\n<h2>Summary</h2>\n";
-  out += "<p class=\"verdict " + std::string(verdict_class(report)) + "\">" + esc(verdict(report)) +
-         "</p>\n";
+  out += verdict_paragraph(verdict_class(report), verdict(report));
   out += "<p>" + std::to_string(total) + " cases</p>\n";
-  out += "<div class=\"bar\" role=\"img\" aria-label=\"outcome distribution\">";
-  for (Outcome outcome : kOutcomes) {
-    const size_t n = report.count(outcome);
-    if (n == 0) continue;
-    out += "<span class=\"segment\" style=\"width:" + percent(n, total) +
-           "%;background:" + color(outcome) + "\" title=\"" + name(outcome) + ": " +
-           std::to_string(n) + " (" + percent(n, total) + "%)\"></span>";
-  }
+  out += distribution_bar(outcome_shares(report), "outcome distribution");
   out +=
-      "</div>\n<table class=\"counts\">\n<thead><tr><th>outcome</th><th>cases</th>"
+      "<table class=\"counts\">\n<thead><tr><th>outcome</th><th>cases</th>"
       "<th>%</th><th>meaning</th></tr></thead>\n<tbody>\n";
   for (Outcome outcome : kOutcomes) {
     const size_t n = report.count(outcome);
@@ -328,14 +321,12 @@ std::string histogram(const RunReport& report) {
 
 void write_plots(std::string& out, const RunReport& report) {
   out += "<section id=\"plots\">\n<h2>Plots</h2>\n<div class=\"plots\">\n";
-  out += "<figure id=\"outcome-donut\">\n" + donut(report) + "<figcaption><ul class=\"legend\">";
-  for (Outcome outcome : kOutcomes) {
-    const size_t n = report.count(outcome);
-    if (n == 0) continue;
-    out += "<li><span class=\"swatch\" style=\"background:" + std::string(color(outcome)) +
-           "\"></span>" + name(outcome) + " " + std::to_string(n) + "</li>";
+  std::vector<Share> present;
+  for (const Share& share : outcome_shares(report)) {
+    if (share.count > 0) present.push_back(share);
   }
-  out += "</ul>Outcomes</figcaption>\n</figure>\n";
+  out += "<figure id=\"outcome-donut\">\n" + donut(report) + "<figcaption>" +
+         legend(present, true) + "Outcomes</figcaption>\n</figure>\n";
   out += "<figure id=\"latency-histogram\">\n" + histogram(report) +
          "<figcaption>Per-case latency (all steps and cleanup)</figcaption>\n</figure>\n";
   out += "</div>\n</section>\n";
@@ -415,8 +406,9 @@ std::string capped(std::string_view part) {
 std::string filter_tokens(const CaseResult& result) {
   std::string text =
       filter_token("dialect", result.dialect) + " " + filter_token("outcome", name(result.outcome));
-  for (const auto& tag : result.tags) text += " " + filter_token("tag", tag);
-  for (const auto& action : result.actions) text += " " + filter_token("op", action);
+  // Appended piecewise: GCC 12 -O3 reports a false -Wrestrict for " " + std::string&&.
+  for (const auto& tag : result.tags) text.append(" ").append(filter_token("tag", tag));
+  for (const auto& action : result.actions) text.append(" ").append(filter_token("op", action));
   return text;
 }
 
@@ -498,31 +490,8 @@ void write_cases(std::string& out, const RunReport& report) {
   out += "</div>\n</section>\n";
 }
 
+// The parts only this page has; the rest is the shared look (html_page.hpp).
 constexpr std::string_view kStyle = R"CSS(
-:root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #212121; }
-body { margin: 0 auto; max-width: 1200px; padding: 0 16px 48px; background: #fafafa; }
-header { border-bottom: 1px solid #ddd; margin-bottom: 8px; }
-h1 { font-size: 1.6em; margin: 16px 0 8px; }
-h2 { font-size: 1.25em; border-bottom: 1px solid #e0e0e0; padding-bottom: 4px; margin-top: 28px; }
-.meta { display: flex; flex-wrap: wrap; gap: 4px 24px; margin: 0 0 8px; }
-.meta div { display: flex; gap: 6px; }
-.meta dt { color: #757575; }
-.meta dd { margin: 0; font-family: ui-monospace, monospace; word-break: break-all; }
-nav { margin: 8px 0; display: flex; gap: 16px; }
-nav a { color: #1565c0; text-decoration: none; }
-code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-.verdict { font-weight: 600; padding: 8px 12px; border-radius: 4px; }
-.verdict.good { background: #e8f5e9; color: #1b5e20; }
-.verdict.bad { background: #ffebee; color: #b71c1c; }
-.verdict.warn { background: #f3e5f5; color: #4a148c; }
-.bar { display: flex; height: 22px; border-radius: 4px; overflow: hidden; background: #eee; }
-.bar .segment { display: block; height: 100%; }
-table { border-collapse: collapse; margin: 8px 0; background: #fff; }
-th, td { border: 1px solid #e0e0e0; padding: 3px 8px; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.zero { color: #bdbdbd; }
-.badge { display: inline-block; min-width: 4.5em; text-align: center; border-radius: 3px;
-  color: #fff; font-size: 0.8em; font-weight: 600; padding: 1px 4px; }
 .o-Pass.badge { background: #2e7d32; } .o-Fail.badge { background: #c62828; }
 .o-Error.badge { background: #6a1b9a; } .o-Skip.badge { background: #f9a825; color: #212121; }
 .o-Disabled.badge { background: #9e9e9e; } .o-XFail.badge { background: #00838f; }
@@ -532,14 +501,8 @@ td.hit.o-Pass { background: #e8f5e9; }
 .filter-link { border: none; background: none; padding: 0; color: #1565c0; cursor: pointer;
   font: inherit; text-align: left; }
 .filter-link:hover { text-decoration: underline; }
-.plots { display: flex; flex-wrap: wrap; gap: 32px; align-items: flex-start; }
-figure { margin: 0; }
-figcaption { color: #616161; font-size: 0.9em; }
-.legend { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px 12px; }
-.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
 .donut-total { font-size: 8px; font-weight: 600; fill: #212121; }
 .donut-label { font-size: 3px; fill: #757575; }
-.axis { font-size: 10px; fill: #616161; }
 .controls { position: sticky; top: 0; background: #fafafa; padding: 8px 0; z-index: 1;
   display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 #filter { flex: 1 1 320px; padding: 6px 8px; font-size: 1em; }
@@ -549,17 +512,11 @@ details.case { background: #fff; border: 1px solid #e0e0e0; border-radius: 4px; 
 details.case > summary { cursor: pointer; padding: 6px 8px; }
 details.case > summary .ms { color: #9e9e9e; float: right; }
 .case-body { padding: 4px 12px 12px; border-top: 1px solid #eee; }
-pre { background: #f5f5f5; padding: 8px; overflow-x: auto; white-space: pre-wrap;
-  word-break: break-all; margin: 4px 0; }
 pre.message { background: #fff8e1; }
-.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0; }
-.facts dt { color: #757575; } .facts dd { margin: 0; }
 details.exchange { margin: 4px 0; } details.exchange > summary { cursor: pointer; }
 .rr { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
 .rr h5 { margin: 4px 0; }
 @media (max-width: 800px) { .rr { grid-template-columns: 1fr; } }
-.empty { color: #9e9e9e; }
-footer { margin-top: 32px; color: #9e9e9e; font-size: 0.85em; }
 )CSS";
 
 // No '<' in the script, so it cannot end its own element early.
@@ -626,16 +583,9 @@ std::string to_html(const RunReport& report) {
                           report.count(Outcome::Error) + report.count(Outcome::NotRun);
   std::string out;
   out.reserve(64 * 1024);
-  out +=
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-      "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
-      "base-uri 'none'; form-action 'none'\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<meta name=\"referrer\" content=\"no-referrer\">\n";
-  out += "<title>kmsconf report: " + std::to_string(report.results.size()) + " cases, " +
-         std::to_string(problems) + " problems</title>\n";
-  out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+  out += page_start("kmsconf report: " + std::to_string(report.results.size()) + " cases, " +
+                        std::to_string(problems) + " problems",
+                    kStyle);
   write_header(out, report);
   write_summary(out, report);
   write_file_errors(out, report);
@@ -644,10 +594,10 @@ std::string to_html(const RunReport& report) {
   write_operations(out, report);
   write_tags(out, report);
   write_cases(out, report);
-  out += "<footer>Generated by kmsconf" +
-         (report.tool_version.empty() ? std::string() : " " + esc(report.tool_version)) +
-         ". Requests and responses were redacted by the runner.</footer>\n";
-  out += "<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
+  out += page_end("Generated by kmsconf" +
+                      (report.tool_version.empty() ? std::string() : " " + report.tool_version) +
+                      ". Requests and responses were redacted by the runner.",
+                  kScript);
   return out;
 }
 

@@ -492,10 +492,7 @@ void write_cases(std::string& out, const RunReport& report) {
 
 // The parts only this page has; the rest is the shared look (html_page.hpp).
 constexpr std::string_view kStyle = R"CSS(
-.o-Pass.badge { background: #2e7d32; } .o-Fail.badge { background: #c62828; }
-.o-Error.badge { background: #6a1b9a; } .o-Skip.badge { background: #f9a825; color: #212121; }
-.o-Disabled.badge { background: #9e9e9e; } .o-XFail.badge { background: #00838f; }
-.o-XPass.badge { background: #ef6c00; }
+.o-Skip.badge { color: #212121; }
 td.hit.o-Fail, td.hit.o-Error, td.hit.o-XPass { background: #ffebee; font-weight: 600; }
 td.hit.o-Pass { background: #e8f5e9; }
 .filter-link { border: none; background: none; padding: 0; color: #1565c0; cursor: pointer;
@@ -518,6 +515,15 @@ details.exchange { margin: 4px 0; } details.exchange > summary { cursor: pointer
 .rr h5 { margin: 4px 0; }
 @media (max-width: 800px) { .rr { grid-template-columns: 1fr; } }
 )CSS";
+
+// One badge colour per outcome, from color(), so every outcome (NotRun too) has one.
+std::string badge_style() {
+  std::string css;
+  for (Outcome outcome : kOutcomes) {
+    css += ".o-" + name(outcome) + ".badge { background: " + color(outcome) + "; }\n";
+  }
+  return css;
+}
 
 // No '<' in the script, so it cannot end its own element early.
 constexpr std::string_view kScript = R"JS(
@@ -585,7 +591,7 @@ std::string to_html(const RunReport& report) {
   out.reserve(64 * 1024);
   out += page_start("kmsconf report: " + std::to_string(report.results.size()) + " cases, " +
                         std::to_string(problems) + " problems",
-                    kStyle);
+                    badge_style() + std::string(kStyle));
   write_header(out, report);
   write_summary(out, report);
   write_file_errors(out, report);

@@ -312,13 +312,28 @@ std::string checks_section(const json& result) {
 
 // ---- operations ------------------------------------------------------------------------------
 
+// Requests per second as a bare number, for a column whose header names the unit.
+std::string rps_text(std::optional<double> rps) {
+  return rps ? format_fixed(*rps, 1) : "-";
+}
+
+// "client_<wbr>error": a name that may wrap after its underscores in a narrow header.
+std::string breakable(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    out += c;
+    if (c == '_') out += "<wbr>";
+  }
+  return out;
+}
+
 std::string operation_row(const std::string& name, const json& op,
                           const loadgen::MetricLookup& metrics) {
   const json& outcomes = member(op, "outcomes");
   const json& latency = member(op, "latency_ms");
   std::string out = "<tr><th><code>" + esc(name) + "</code></th><td class=\"num\">" +
                     std::to_string(count(op, "requests")) + "</td><td class=\"num\">" +
-                    esc(rate_metric(metrics, name, loadgen::Metric::Rps)) + "</td>";
+                    rps_text(metrics(name, loadgen::Metric::Rps)) + "</td>";
   for (loadgen::Outcome o : loadgen::kOutcomes) {
     const uint64_t n = count(outcomes, std::string(loadgen::outcome_name(o)).c_str());
     out += std::string("<td class=\"num") + (n == 0 ? " zero" : "") + "\">" + std::to_string(n) +
@@ -339,10 +354,9 @@ std::string operations_section(const json& result) {
   }
   out +=
       "<div class=\"wide\"><table class=\"operations\">\n<thead><tr><th>operation</th>"
-      "<th>requests</th><th>rate</th>";
-  for (loadgen::Outcome o : loadgen::kOutcomes) {
-    out += "<th>" + std::string(loadgen::outcome_name(o)) + "</th>";
-  }
+      "<th>requests</th><th>req/s</th>";
+  for (loadgen::Outcome o : loadgen::kOutcomes)
+    out += "<th>" + breakable(loadgen::outcome_name(o)) + "</th>";
   out +=
       "<th>late</th><th>error rate</th><th>p50 ms</th><th>p99 ms</th><th>p99.9 ms</th>"
       "<th>max ms</th><th>service p99 ms</th></tr></thead>\n<tbody>\n";
@@ -384,6 +398,27 @@ std::string config_value(const std::string& key, const json& value) {
   return value_text(value);
 }
 
+std::string plural(uint64_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+// "4 keys and 64 ciphertexts for Decrypt, made before the clock starts".
+std::string setup_text(const json& setup) {
+  const uint64_t ciphertexts = count(setup, "ciphertexts");
+  return plural(count(setup, "keys"), "key", "keys") +
+         (ciphertexts > 0
+              ? " and " + plural(ciphertexts, "ciphertext", "ciphertexts") + " for Decrypt"
+              : std::string()) +
+         ", made before the clock starts";
+}
+
+// A workload flag (encryption_context) in words.
+std::string flag_text(const json& value) {
+  if (value.is_null()) return "-";
+  if (value.is_boolean()) return value == true ? "yes" : "no";
+  return value_text(value);
+}
+
 // An Encrypt payload's sizes as words: "256 bytes", "16-4096 bytes", "weighted: 64, 256".
 std::string payload_text(const json& payload) {
   if (!payload.is_object()) return "-";
@@ -407,13 +442,12 @@ std::string workload_operations(const json& operations) {
       "<tbody>\n";
   for (const json& op : operations) {
     const double weight = std::max(0.0, number(op, "weight").value_or(0));
-    const json& context = member(op, "encryption_context");
     out += "<tr><td><code>" + esc(text(op, "op")) + "</code></td><td class=\"num\">" +
            esc(number_text(weight)) + "</td><td class=\"num\">" +
            (total > 0 ? format_fixed(100 * weight / total, 1) + "%" : "-") + "</td><td>" +
            esc(payload_text(member(op, "payload"))) + "</td><td>" +
            esc(op.contains("number_of_bytes") ? value_text(member(op, "number_of_bytes")) : "-") +
-           "</td><td>" + esc(context.is_null() ? "-" : value_text(context)) + "</td></tr>\n";
+           "</td><td>" + esc(flag_text(member(op, "encryption_context"))) + "</td></tr>\n";
   }
   return out + "</tbody>\n</table>\n";
 }
@@ -426,10 +460,7 @@ std::string workload_block(const json& workload) {
   }
   const json& setup = member(workload, "setup");
   const json& teardown = member(workload, "teardown");
-  out += "<dl class=\"facts\">\n" +
-         fact("setup", std::to_string(count(setup, "keys")) + " keys, " +
-                           std::to_string(count(setup, "ciphertexts")) +
-                           " ciphertexts made before the clock starts") +
+  out += "<dl class=\"facts\">\n" + fact("setup", setup_text(setup)) +
          fact("teardown", member(teardown, "schedule_deletion") == false
                               ? "the keys stay"
                               : "key deletion scheduled, " +
@@ -459,6 +490,8 @@ h3 { font-size: 1.05em; margin: 16px 0 4px; }
 .badge.pass { background: #2e7d32; } .badge.fail { background: #c62828; }
 .wide { overflow-x: auto; }
 table.config td { font-family: ui-monospace, monospace; word-break: break-all; }
+table.operations { font-size: 0.9em; }
+table.operations th { vertical-align: bottom; }
 figure.chart-figure { margin: 12px 0; }
 .conclusion { font-weight: 600; }
 [class^="verdict-"] { font-weight: 600; }

@@ -99,7 +99,7 @@ std::vector<ChartTick> round_x_ticks(const Frame& f) {
   std::vector<ChartTick> ticks;
   for (double at = std::ceil(f.x_lo / step - 1e-9) * step;
        at <= f.x_hi + step * 1e-9 && ticks.size() < kMostTicks; at += step) {
-    ticks.push_back({at, format_fixed(at, digits)});
+    ticks.push_back({at, format_fixed(at == 0 ? 0.0 : at, digits)});  // never "-0.0"
   }
   return ticks;
 }

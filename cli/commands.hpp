@@ -16,5 +16,6 @@ void add_report_command(CLI::App& app, std::function<int()>* run);
 // `kmsconf report`'s subcommands (cli/report_*.cpp), each adding itself to `report`.
 void add_report_subcommands(CLI::App& report, std::function<int()>* run);
 void add_report_merge_command(CLI::App& report, std::function<int()>* run);
+void add_report_html_command(CLI::App& report, std::function<int()>* run);  // report_html.cpp
 
 }  // namespace kmsconf::cli

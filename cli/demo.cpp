@@ -1,6 +1,7 @@
 // kmsconf demo: both full conformance suites (Volcengine and Alibaba) against in-process
 // reference servers, through exactly the code `kmsconf test` runs (cli/test_command.hpp), with
-// the HTML, JSON and JUnit reports written to --report-dir and their absolute paths printed.
+// the HTML, JSON and JUnit reports written to --report-dir and their absolute paths printed; then
+// a short load run whose result (load.json) and HTML report (load.html) go there too.
 // Exit code as `kmsconf test`.
 #include <filesystem>
 #include <iostream>
@@ -52,8 +53,11 @@ int run_demo(const DemoOptions& d) {
     std::cerr << "kmsconf demo: --report-dir " << d.report_dir << ": " << ec.message() << "\n";
     return 2;
   }
-  const std::vector<ReportFile> reports{
-      {dir / "report.html"}, {dir / "report.json"}, {dir / "junit.xml"}, {dir / "load.json"}};
+  const std::vector<ReportFile> reports{{dir / "report.html"},
+                                        {dir / "report.json"},
+                                        {dir / "junit.xml"},
+                                        {dir / "load.json"},
+                                        {dir / "load.html"}};
   // A report left by an earlier demo must not be announced as this run's.
   for (const auto& report : reports) {
     fs::remove(report.path, ec);
@@ -87,6 +91,7 @@ int run_demo(const DemoOptions& d) {
   load.duration = "3s";
   load.thresholds = {"error_rate<0.1%", "p99<2s"};
   load.out = reports[3].path.string();
+  load.report_html = reports[4].path.string();
   const int load_code = run_load_command(load);
   if (code == 0 && load_code != 0) code = load_code;
 
@@ -104,7 +109,8 @@ void add_demo_command(CLI::App& app, std::function<int()>* run) {
       "Run both conformance suites against in-process reference servers and write the HTML, "
       "JSON and JUnit reports");
   cmd->add_option("--report-dir", o->report_dir,
-                  "Directory for report.html, report.json and junit.xml (created if missing)")
+                  "Directory for report.html, report.json, junit.xml, load.json and load.html "
+                  "(created if missing)")
       ->capture_default_str();
   cmd->add_option("--filter", o->filter,
                   "Run only the cases whose id contains this, or matches it as a glob (*, ?)");

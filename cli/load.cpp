@@ -221,6 +221,7 @@ int run_load_command(const LoadOptions& o) {
   loadgen::print_summary(std::cout, result);
   if (search) print_find_limit(std::cout, result["find_limit"]);
   if (!o.out.empty()) write_result("--out", o.out, result);
+  if (!o.report_html.empty()) write_report_html(o.report_html, result);
 
   if (signal_number != 0) return 128 + signal_number;
   if (const auto why = unreachable(stats, s.target.endpoint); !why.empty()) {
@@ -266,6 +267,10 @@ void add_load_command(CLI::App& app, std::function<int()>* run) {
   cmd->add_option("--max-regression", o->max_regression,
                   "Tolerances against --baseline (default p99=10%,rps=5%,error_rate=0.1%)");
   cmd->add_option("--out", o->out, "Write the result JSON here (docs/load-results.md)");
+  cmd->add_option("--report-html", o->report_html,
+                  "Write the run's HTML report here: one self-contained page with the verdict, "
+                  "charts over time, percentiles, operations and config (docs/load-report.md); "
+                  "also for an interrupted run. kmsconf report html makes it from --out later");
   cmd->add_option("--credentials", o->credentials_file,
                   "kmsconf test's credentials file (else the SDK's environment variables)");
   cmd->add_option("--region", o->region, "Region to sign for (default: the dialect's)");

@@ -2,6 +2,7 @@
 #include "cli/load_config.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/result_file.hpp"
@@ -222,6 +223,16 @@ void read_plan(const LoadOptions& o, LoadSetup& s) {
   if (o.find_limit) read_find_limit(o, s);
 }
 
+// The page is written after the result file: never over it.
+void check_report_html_path(const LoadOptions& o) {
+  check_out_path("--report-html", o.report_html);
+  std::error_code ec;
+  if (!o.out.empty() && !o.report_html.empty() &&
+      std::filesystem::equivalent(o.out, o.report_html, ec)) {
+    throw ConfigError("--report-html " + o.report_html + ": the same file as --out");
+  }
+}
+
 }  // namespace
 
 LoadSetup load_setup(const LoadOptions& options) {
@@ -240,6 +251,7 @@ LoadSetup load_setup(const LoadOptions& options) {
   }
   s.gates = read_gates(options.thresholds, options.baseline, options.max_regression, operations);
   check_out_path("--out", options.out);
+  check_report_html_path(options);
   return s;
 }
 

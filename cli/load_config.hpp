@@ -32,6 +32,7 @@ struct LoadOptions {
   std::string baseline;
   std::string max_regression;
   std::string out;
+  std::string report_html;  // the HTML report of the result (reports/load_html.hpp)
   std::string credentials_file;
   std::string region;
   int timeout_ms = 5000;

@@ -7,6 +7,7 @@ void add_report_subcommands(CLI::App& report, std::function<int()>* run) {
   (void)report;
   (void)run;
   add_report_merge_command(report, run);
+  add_report_html_command(report, run);
 }
 
 }  // namespace kmsconf::cli

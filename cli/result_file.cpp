@@ -6,8 +6,19 @@
 #include <iostream>
 
 #include "cli/test_config.hpp"
+#include "reports/load_html.hpp"
 
 namespace kmsconf::cli {
+namespace {
+
+// Where a file was written, as the last lines of a command say it.
+std::string absolute_text(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.string();
+}
+
+}  // namespace
 
 void check_out_path(const std::string& option, const std::string& path) {
   if (path.empty()) return;
@@ -26,7 +37,12 @@ void write_result(const std::string& option, const std::string& path,
   std::ofstream out(path, std::ios::trunc);
   out << result.dump(2) << "\n";
   if (!out) throw std::runtime_error(option + " " + path + ": cannot be written");
-  std::cout << "Result: " << std::filesystem::absolute(path).string() << "\n";
+  std::cout << "Result: " << absolute_text(path) << "\n";
+}
+
+void write_report_html(const std::string& path, const nlohmann::json& result) {
+  reports::write_load_html(result, path);
+  std::cout << "HTML report: " << absolute_text(path) << "\n";
 }
 
 }  // namespace kmsconf::cli

@@ -335,10 +335,11 @@ TEST_F(LoadCommandTest, AnInterruptedResultIsRefusedAsABaseline) {
 // SIGTERM: the run stops, the result is written marked interrupted, exit 128+15.
 
 TEST_F(LoadCommandTest, SigtermStopsTheRunAndWritesAnInterruptedResult) {
-  const std::string out = path("interrupted.json");
+  const std::string out = path("interrupted.json"), page = path("interrupted.html");
   ChildOptions options;
   for (const char* name : kCredentialVariables) options.env[name] = std::nullopt;
-  Child run({"load", "--dialect", "volcengine", "--rate", "200", "--duration", "30s", "--out", out},
+  Child run({"load", "--dialect", "volcengine", "--rate", "200", "--duration", "30s", "--out", out,
+             "--report-html", page},
             path("run-out.txt"), path("run-err.txt"), options);
   ASSERT_TRUE(run.started());
   // The start line is printed once the signal handlers are in place; a SIGTERM before that
@@ -366,6 +367,9 @@ TEST_F(LoadCommandTest, SigtermStopsTheRunAndWritesAnInterruptedResult) {
   EXPECT_GT(summary.value("requests", 0), 0) << summary;
   EXPECT_LT(summary.value("duration_s", 30.0), 10.0) << summary;
   EXPECT_TRUE(has(run.out(), "stopped early: interrupted")) << run.out();
+  // The HTML report is written too, and says the run judged nothing.
+  EXPECT_TRUE(has(read_file(page), "<p class=\"verdict warn\">NOT JUDGED (interrupted)</p>"))
+      << run.out();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,8 @@
-// The load report page (load_html.hpp): header, summary, checks, operations, shards, config;
-// the chart sections are in load_html_charts.cpp.
+// The load report page (load_html.hpp): header, summary, checks and operations; the charts are in
+// load_html_charts.cpp, shards and config in load_html_config.cpp.
 #include "reports/load_html.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <cmath>
-#include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "loadgen/result.hpp"
@@ -17,96 +14,9 @@
 
 namespace kmsconf::reports {
 
-namespace load_html {
-
-const char* outcome_color(loadgen::Outcome outcome) {
-  switch (outcome) {
-    case loadgen::Outcome::Ok:
-      return "#2e7d32";
-    case loadgen::Outcome::Throttled:
-      return "#f9a825";
-    case loadgen::Outcome::ClientError:
-      return "#ef6c00";
-    case loadgen::Outcome::ServerError:
-      return "#c62828";
-    case loadgen::Outcome::TransportError:
-      return "#6a1b9a";
-    case loadgen::Outcome::Timeout:
-      return "#5d4037";
-  }
-  return "#000000";
-}
-
-std::string ms_text(std::optional<double> ms) {
-  return ms ? format_fixed(*ms, 3) : "-";
-}
-
-std::string number_text(double value) {
-  if (!std::isfinite(value)) return "-";
-  if (value == std::floor(value) && std::fabs(value) < 1e15) return format_fixed(value, 0);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.10g", value);
-  return buffer;
-}
-
-bool looks_secret(std::string_view key) {
-  std::string lower(key);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* word :
-       {"secret", "token", "password", "passwd", "passphrase", "private", "credential"}) {
-    if (lower.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
-namespace {
-
-constexpr int kDeepest = 32;  // nesting shown; deeper parts of a hostile file are cut
-
-// value with secret-looking members withheld and nesting below kDeepest cut, so neither a
-// secret nor a pathological file reaches the page.
-json redacted(const json& value, int depth = 0) {
-  if (!value.is_structured()) return value;
-  if (depth >= kDeepest) return "(nested too deep)";
-  json out = value.is_object() ? json::object() : json::array();
-  for (const auto& [key, item] : value.items()) {
-    if (value.is_array()) {
-      out.push_back(redacted(item, depth + 1));
-    } else {
-      out[key] = looks_secret(key) ? json("(withheld)") : redacted(item, depth + 1);
-    }
-  }
-  return out;
-}
-
-std::string dump(const json& value, int indent) {
-  return redacted(value).dump(indent, ' ', false, json::error_handler_t::replace);
-}
-
-}  // namespace
-
-std::string value_text(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_unsigned()) return std::to_string(value.get<uint64_t>());
-  if (value.is_number_integer()) return std::to_string(value.get<int64_t>());
-  if (value.is_number()) return number_text(value.get<double>());
-  return dump(value, -1);
-}
-
-}  // namespace load_html
-
 namespace {
 
 using namespace load_html;  // NOLINT: the page's own helpers
-
-std::string esc(std::string_view text) {
-  return html_escape(text);
-}
-
-std::string or_dash(const std::string& value) {
-  return value.empty() ? "-" : value;
-}
 
 std::string seconds_text(std::optional<double> seconds) {
   return seconds ? format_fixed(*seconds, 2) + " s" : "-";
@@ -124,12 +34,6 @@ std::string mode_text(const json& config) {
   if (mode == "open") return "open loop";
   if (mode == "closed") return "closed loop";
   return or_dash(mode);
-}
-
-// "2/4" for config.shard {"index": 2, "count": 4}; "" when there is none.
-std::string shard_text(const json& shard) {
-  if (!shard.is_object()) return "";
-  return value_text(member(shard, "index")) + "/" + value_text(member(shard, "count"));
 }
 
 // ---- header and summary ----------------------------------------------------------------------
@@ -156,10 +60,6 @@ std::vector<PageFact> header_facts(const json& result) {
 const char* verdict_class(const loadgen::ResultVerdict& verdict) {
   if (!verdict.unjudged.empty()) return "warn";
   return verdict.passed ? "good" : "bad";
-}
-
-std::string fact(std::string_view label, const std::string& value) {
-  return "<dt>" + esc(label) + "</dt><dd>" + esc(value) + "</dd>\n";
 }
 
 // "12 (0.1%)": a count and its share of the requests.
@@ -363,124 +263,6 @@ std::string operations_section(const json& result) {
   const auto metrics = loadgen::metrics_of(result);
   for (const auto& [name, op] : per_op.items()) out += operation_row(name, op, metrics);
   return out + "</tbody>\n</table></div>\n</section>\n";
-}
-
-// ---- shards ----------------------------------------------------------------------------------
-
-std::string shards_section(const json& result) {
-  const std::string shard = shard_text(member(member(result, "config"), "shard"));
-  const json& merged = member(result, "merged_from");
-  if (shard.empty() && !merged.is_array()) return "";
-  std::string out = "<section id=\"shards\">\n<h2>Shards</h2>\n";
-  if (!shard.empty()) {
-    out += "<p>This result is shard <strong>" + esc(shard) +
-           "</strong> of a run split over several generators.</p>\n";
-  }
-  if (merged.is_array()) {
-    out += "<p>Merged from " + std::to_string(merged.size()) +
-           " result files (their histograms added, so the percentiles are of all of them):</p>\n"
-           "<table class=\"merged\">\n<thead><tr><th>file</th><th>shard</th></tr></thead>\n"
-           "<tbody>\n";
-    for (const json& part : merged) {
-      out += "<tr><td><code>" + esc(text(part, "file")) + "</code></td><td>" +
-             esc(or_dash(shard_text(member(part, "shard")))) + "</td></tr>\n";
-    }
-    out += "</tbody>\n</table>\n";
-  }
-  return out + "</section>\n";
-}
-
-// ---- config and workload ---------------------------------------------------------------------
-
-std::string config_value(const std::string& key, const json& value) {
-  if (looks_secret(key)) return "(withheld: named like a secret)";
-  if (key == "workload") return "see the workload below";
-  return value_text(value);
-}
-
-std::string plural(uint64_t n, std::string_view one, std::string_view many) {
-  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
-// "4 keys and 64 ciphertexts for Decrypt, made before the clock starts".
-std::string setup_text(const json& setup) {
-  const uint64_t ciphertexts = count(setup, "ciphertexts");
-  return plural(count(setup, "keys"), "key", "keys") +
-         (ciphertexts > 0
-              ? " and " + plural(ciphertexts, "ciphertext", "ciphertexts") + " for Decrypt"
-              : std::string()) +
-         ", made before the clock starts";
-}
-
-// A workload flag (encryption_context) in words.
-std::string flag_text(const json& value) {
-  if (value.is_null()) return "-";
-  if (value.is_boolean()) return value == true ? "yes" : "no";
-  return value_text(value);
-}
-
-// An Encrypt payload's sizes as words: "256 bytes", "16-4096 bytes", "weighted: 64, 256".
-std::string payload_text(const json& payload) {
-  if (!payload.is_object()) return "-";
-  if (payload.contains("bytes")) return value_text(member(payload, "bytes")) + " bytes";
-  if (payload.contains("min_bytes")) {
-    return value_text(member(payload, "min_bytes")) + "-" +
-           value_text(member(payload, "max_bytes")) + " bytes";
-  }
-  return value_text(payload);
-}
-
-std::string workload_operations(const json& operations) {
-  if (!operations.is_array() || operations.empty()) {
-    return "<p class=\"empty\">No operations listed.</p>\n";
-  }
-  double total = 0;
-  for (const json& op : operations) total += std::max(0.0, number(op, "weight").value_or(0));
-  std::string out =
-      "<table class=\"workload\">\n<thead><tr><th>operation</th><th>weight</th><th>share</th>"
-      "<th>plaintext</th><th>data key bytes</th><th>encryption context</th></tr></thead>\n"
-      "<tbody>\n";
-  for (const json& op : operations) {
-    const double weight = std::max(0.0, number(op, "weight").value_or(0));
-    out += "<tr><td><code>" + esc(text(op, "op")) + "</code></td><td class=\"num\">" +
-           esc(number_text(weight)) + "</td><td class=\"num\">" +
-           (total > 0 ? format_fixed(100 * weight / total, 1) + "%" : "-") + "</td><td>" +
-           esc(payload_text(member(op, "payload"))) + "</td><td>" +
-           esc(op.contains("number_of_bytes") ? value_text(member(op, "number_of_bytes")) : "-") +
-           "</td><td>" + esc(flag_text(member(op, "encryption_context"))) + "</td></tr>\n";
-  }
-  return out + "</tbody>\n</table>\n";
-}
-
-std::string workload_block(const json& workload) {
-  std::string out = "<h3>Workload <code>" + esc(or_dash(text(workload, "name"))) + "</code></h3>\n";
-  if (!workload.is_object()) return out + "<p class=\"empty\">Not recorded.</p>\n";
-  if (const std::string about = text(workload, "description"); !about.empty()) {
-    out += "<p>" + esc(about) + "</p>\n";
-  }
-  const json& setup = member(workload, "setup");
-  const json& teardown = member(workload, "teardown");
-  out += "<dl class=\"facts\">\n" + fact("setup", setup_text(setup)) +
-         fact("teardown", member(teardown, "schedule_deletion") == false
-                              ? "the keys stay"
-                              : "key deletion scheduled, " +
-                                    value_text(member(teardown, "pending_window_days")) +
-                                    " days pending") +
-         "</dl>\n" + workload_operations(member(workload, "operations"));
-  return out + "<details><summary>The workload as JSON</summary><pre>" + esc(value_text(workload)) +
-         "</pre></details>\n";
-}
-
-std::string config_section(const json& result) {
-  const json& config = member(result, "config");
-  std::string out = "<section id=\"config\">\n<h2>Configuration</h2>\n";
-  if (!config.is_object()) return out + "<p class=\"empty\">No configuration.</p>\n</section>\n";
-  out += "<table class=\"config\">\n<tbody>\n";
-  for (const auto& [key, value] : config.items()) {
-    out += "<tr><th><code>" + esc(key) + "</code></th><td>" + esc(config_value(key, value)) +
-           "</td></tr>\n";
-  }
-  return out + "</tbody>\n</table>\n" + workload_block(member(config, "workload")) + "</section>\n";
 }
 
 // ---- the page --------------------------------------------------------------------------------

@@ -18,10 +18,6 @@ namespace {
 
 using loadgen::kOutcomes;
 
-std::string esc(std::string_view text) {
-  return html_escape(text);
-}
-
 std::string figure(const char* id, const std::string& svg, const std::string& legend_html,
                    const std::string& caption) {
   return "<figure class=\"chart-figure\" id=\"" + std::string(id) + "\">\n" + svg + "<figcaption>" +

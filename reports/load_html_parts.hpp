@@ -34,7 +34,25 @@ std::string value_text(const json& value);
 // never shown.
 bool looks_secret(std::string_view key);
 
-// The chart sections (load_html_charts.cpp); each returns "" when the result has nothing for it.
+// html_escape (reports/text.hpp), short for the many places the page writes file text.
+std::string esc(std::string_view text);
+
+// "-" for an empty value.
+std::string or_dash(const std::string& value);
+
+// "2/4" for a shard {"index": 2, "count": 4}; "" when `shard` is not an object.
+std::string shard_text(const json& shard);
+
+// One <dt>label</dt><dd>value</dd> pair of a <dl class="facts">, both escaped.
+std::string fact(std::string_view label, const std::string& value);
+
+// The sections of load_html_config.cpp: shards ("" for a result that is neither a shard nor a
+// merge) and the configuration with the workload.
+std::string shards_section(const json& result);
+std::string config_section(const json& result);
+
+// The chart sections (load_html_charts.cpp). Over time and percentiles always have a section
+// (saying so when there is nothing to draw); find limit is "" without a find_limit block.
 std::string timeline_section(const json& result);
 std::string percentiles_section(const json& result);
 std::string find_limit_section(const json& result);

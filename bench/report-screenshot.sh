@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Renders kmsconf's HTML reports and screenshots them offline in headless Chromium (docs/load-report.md):
+# Renders kmsconf's HTML reports and screenshots them offline in headless Chromium
+# (docs/load-report.md):
 #   1. a short in-process `kmsconf load` run with --out and --report-html (load.png);
 #   2. the same result with a find_limit block and shards added, through `kmsconf report html`,
 #      so the sections other runs produce are seen too (load-full.png);
@@ -13,7 +14,10 @@ set -euo pipefail
 BUILD_DIR=${1:-build}
 OUT_DIR=${2:-$BUILD_DIR/screenshots}
 KMSCONF=$(realpath "$BUILD_DIR/cli/kmsconf" 2>/dev/null || true)
-[ -x "$KMSCONF" ] || { echo "report-screenshot: build first ($BUILD_DIR/cli/kmsconf is missing)" >&2; exit 2; }
+if [ ! -x "$KMSCONF" ]; then
+  echo "report-screenshot: build first ($BUILD_DIR/cli/kmsconf is missing)" >&2
+  exit 2
+fi
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
@@ -32,7 +36,11 @@ trap 'rm -rf "$PROFILE"' EXIT
 load_code=0
 "$KMSCONF" load --rate 300 --duration 4s --threshold 'p99<2s' --threshold 'rps>=1000' \
   --out "$OUT_DIR/load.json" --report-html "$OUT_DIR/load.html" >"$OUT_DIR/load.log" || load_code=$?
-[ "$load_code" -le 1 ] || { cat "$OUT_DIR/load.log" >&2; echo "report-screenshot: kmsconf load exited $load_code" >&2; exit 1; }
+if [ "$load_code" -gt 1 ]; then
+  cat "$OUT_DIR/load.log" >&2
+  echo "report-screenshot: kmsconf load exited $load_code" >&2
+  exit 1
+fi
 
 python3 - "$OUT_DIR/load.json" "$OUT_DIR/load-full.json" <<'PY'
 # The load result with what a find-limit run and a merge add (shapes of docs/load-report.md).

@@ -1,4 +1,4 @@
-// What the load report's files share: reading and showing result fields, and the chart sections.
+// What the load report's files share: reading and showing result fields, and each file's sections.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -215,7 +215,7 @@ int run_load_command(const LoadOptions& o) {
   std::string unjudged;
   if (search) {
     result["find_limit"] = limit;
-    unjudged = find_limit_unjudged(limit);
+    unjudged = loadgen::find_limit_unjudged(limit);
     if (!unjudged.empty()) result["passed"] = false;  // a search cut short never passes a gate
   }
   loadgen::print_summary(std::cout, result);

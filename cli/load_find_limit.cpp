@@ -27,12 +27,6 @@ std::string step_line(std::size_t index, const loadgen::StepObservation& s) {
 constexpr const char* kStepHeader =
     "  step  phase       rate/s        ok throttled  errors  unsent    p99 ms  verdict";
 
-std::string kind_text(const std::string& kind) {
-  if (kind == "rate_limit") return "rate limit";
-  if (kind == "capacity") return "capacity limit (latency, errors or unsent rose; no throttling)";
-  return "no limit";
-}
-
 }  // namespace
 
 loadgen::FindLimitOutcome run_find_limit(const LoadSetup& s, const loadgen::Material& material,
@@ -63,39 +57,11 @@ loadgen::FindLimitOutcome run_find_limit(const LoadSetup& s, const loadgen::Mate
 
 void print_find_limit(std::ostream& out, const nlohmann::json& block) {
   if (!block.is_object()) return;
-  const std::string kind = block.value("kind", "none");
-  const double sustained = block.value("sustained_rps", 0.0);
-  out << "\nfind-limit: " << kind_text(kind);
-  if (kind != "none") {
-    out << " at " << number(sustained, 1) << " req/s sustained";
-    if (block["ceiling_rps"].is_number()) {
-      out << ", refused at " << number(block["ceiling_rps"].get<double>(), 1) << " req/s";
-    }
-  } else {
-    out << " up to " << number(sustained, 1) << " req/s";
-  }
-  out << (block.value("converged", false) ? "" : " (NOT CONVERGED)") << "\n";
-  if (block["burst"].is_number()) {
-    out << "  burst: " << block["burst"].get<uint64_t>() << " requests accepted from idle before "
-        << "the first throttling answer\n";
-  } else {
-    out << "  burst: no throttling answer in " << block.value("burst_requests", 0)
-        << " requests from idle\n";
-  }
-  if (const std::string why = find_limit_unjudged(block); !why.empty()) {
+  out << "\nfind-limit: " << loadgen::find_limit_conclusion(block) << "\n";
+  out << "  burst: " << loadgen::find_limit_burst(block) << "\n";
+  if (const std::string why = loadgen::find_limit_unjudged(block); !why.empty()) {
     out << "  not judged: " << why << "\n";
   }
-}
-
-std::string find_limit_unjudged(const nlohmann::json& block) {
-  if (!block.is_object()) return "";
-  if (block.contains("unjudgeable")) return block.value("unjudgeable", "");
-  if (block.value("converged", false)) return "";
-  if (block.value("budget_spent", false)) {
-    return "--duration ran out before the bracket was within " +
-           number(100 * block["criteria"].value("precision", 0.0), 0) + "%";
-  }
-  return "the search stopped before it converged";
 }
 
 }  // namespace kmsconf::cli

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "cli/load_config.hpp"
+#include "loadgen/find_limit_report.hpp"
 #include "loadgen/find_limit_run.hpp"
 #include "loadgen/setup.hpp"
 
@@ -15,10 +16,8 @@ namespace kmsconf::cli {
 loadgen::FindLimitOutcome run_find_limit(const LoadSetup& s, const loadgen::Material& material,
                                          const std::atomic<bool>& stop, std::ostream& out);
 
-// The step table and the conclusion, from the result file's "find_limit" block.
+// The conclusion, the burst and why it is not judged (if so), from the result file's
+// "find_limit" block (loadgen/find_limit_report.hpp words them).
 void print_find_limit(std::ostream& out, const nlohmann::json& block);
-
-// Why the search's answer cannot be trusted as asked (unjudgeable, budget spent), or "".
-std::string find_limit_unjudged(const nlohmann::json& block);
 
 }  // namespace kmsconf::cli

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "loadgen/config_compare.hpp"
+#include "loadgen/find_limit_report.hpp"
 #include "loadgen/json_read.hpp"
 #include "loadgen/result_text.hpp"
 #include "protocol/json_lines.hpp"
@@ -496,6 +497,9 @@ void print_summary(std::ostream& out, const json& result) {
 ResultVerdict verdict_of(const json& result) {
   ResultVerdict verdict;
   verdict.unjudged = summary_unjudged_reason(member(result, "summary"));
+  // A find-limit search that did not converge answered nothing it was asked (exit code 3).
+  if (verdict.unjudged.empty())
+    verdict.unjudged = find_limit_unjudged(member(result, "find_limit"));
   verdict.passed = verdict.unjudged.empty() && member(result, "passed") == true;
   tally_checks(member(result, "thresholds"), verdict);
   tally_checks(member(member(result, "baseline"), "regressions"), verdict);

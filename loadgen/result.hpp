@@ -67,10 +67,12 @@ std::string unjudged_reason(const nlohmann::json& result);
 
 // What a result says as a whole, as the console summary and the HTML report state it.
 struct ResultVerdict {
-  std::string unjudged;  // unjudged_reason(): non-empty means NOT JUDGED, whatever `passed` says
-  bool passed = false;   // judged, and `passed` is true
-  size_t checks = 0;     // thresholds and baseline regressions
-  size_t failed = 0;     // of those
+  // unjudged_reason(), else find_limit_unjudged() of a find_limit block: non-empty means NOT
+  // JUDGED, whatever `passed` says.
+  std::string unjudged;
+  bool passed = false;  // judged, and `passed` is true
+  size_t checks = 0;    // thresholds and baseline regressions
+  size_t failed = 0;    // of those
   // "PASS", "PASS (no thresholds or baseline to check)", "FAIL (1 of 3 checks failed)" or
   // "NOT JUDGED (interrupted)".
   std::string text() const;

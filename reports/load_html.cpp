@@ -22,17 +22,25 @@ std::string seconds_text(std::optional<double> seconds) {
   return seconds ? format_fixed(*seconds, 2) + " s" : "-";
 }
 
-// The rate asked for: a number in open loop, "closed loop" otherwise.
+// The rate asked for: a number in open loop (where --stages start), where a --find-limit search
+// starts, "closed loop" otherwise.
 std::string rate_text(const json& config) {
-  if (text(config, "mode") == "closed") return "closed loop";
+  const std::string mode = text(config, "mode");
+  if (mode == "closed") return "closed loop";
   const auto rate = number(config, "rate");
-  return rate ? number_text(*rate) + " req/s" : "-";
+  const std::string asked = rate ? number_text(*rate) + " req/s" : "-";
+  if (mode == "find-limit") return "steps from " + asked;
+  const json& stages = member(config, "stages");
+  if (stages.is_array())
+    return "from " + asked + " in " + std::to_string(stages.size()) + " stages";
+  return asked;
 }
 
 std::string mode_text(const json& config) {
   const std::string mode = text(config, "mode");
   if (mode == "open") return "open loop";
   if (mode == "closed") return "closed loop";
+  if (mode == "find-limit") return "find-limit search";
   return or_dash(mode);
 }
 
@@ -272,13 +280,14 @@ h3 { font-size: 1.05em; margin: 16px 0 4px; }
 .badge.pass { background: #2e7d32; } .badge.fail { background: #c62828; }
 .wide { overflow-x: auto; }
 table.config td { font-family: ui-monospace, monospace; word-break: break-all; }
-table.operations { font-size: 0.9em; }
+table.operations, table.find-limit-steps { font-size: 0.9em; }
+table.find-limit-steps td.num { white-space: nowrap; }
 table.operations th { vertical-align: bottom; }
 figure.chart-figure { margin: 12px 0; }
 .conclusion { font-weight: 600; }
 [class^="verdict-"] { font-weight: 600; }
 .verdict-held { color: #2e7d32; } .verdict-throttled { color: #b28704; }
-.verdict-capacity { color: #c62828; } .verdict-burst { color: #1565c0; }
+.verdict-capacity { color: #c62828; } .verdict-unjudgeable { color: #6a1b9a; }
 )CSS";
 
 std::vector<PageFact> nav(const json& result) {

@@ -1,4 +1,4 @@
-// The load report's chart sections: over time, the percentile spectrum, the find-limit steps.
+// The load report's chart sections: over time and the percentile spectrum.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -17,16 +17,6 @@ namespace kmsconf::reports::load_html {
 namespace {
 
 using loadgen::kOutcomes;
-
-std::string figure(const char* id, const std::string& svg, const std::string& legend_html,
-                   const std::string& caption) {
-  return "<figure class=\"chart-figure\" id=\"" + std::string(id) + "\">\n" + svg + "<figcaption>" +
-         legend_html + esc(caption) + "</figcaption>\n</figure>\n";
-}
-
-std::string rate_text(std::optional<double> rate) {
-  return rate ? loadgen::format_metric_value(loadgen::Metric::Rps, *rate) : "-";
-}
 
 // ---- over time -------------------------------------------------------------------------------
 
@@ -218,84 +208,6 @@ std::string percentile_table(const std::vector<Distribution>& distributions) {
   return out + "</tbody>\n</table>\n";
 }
 
-// ---- find limit ------------------------------------------------------------------------------
-
-// What the search concluded, in one line.
-std::string conclusion(const json& find_limit) {
-  const std::string kind = text(find_limit, "kind");
-  const std::string sustained = rate_text(number(find_limit, "sustained_rps"));
-  const std::string ceiling = rate_text(number(find_limit, "ceiling_rps"));
-  std::string line;
-  if (kind == "rate_limit") {
-    line = "Rate limited: sustained " + sustained + ", throttled at " + ceiling + ".";
-  } else if (kind == "capacity") {
-    line = "Capacity reached: sustained " + sustained + ", ceiling " + ceiling + ".";
-  } else if (kind == "none") {
-    line = "No limit found: sustained " + sustained + ".";
-  } else {
-    line = "Find limit (" + (kind.empty() ? std::string("no kind") : kind) + "): sustained " +
-           sustained + ", ceiling " + ceiling + ".";
-  }
-  if (const auto burst = number(find_limit, "burst")) {
-    line += " Burst: " + number_text(*burst) + " requests.";
-  }
-  line += member(find_limit, "converged") == true ? " The search converged."
-                                                  : " The search did not converge.";
-  return line;
-}
-
-// The verdicts a step can have; only these become a CSS class.
-bool known_verdict(const std::string& verdict) {
-  return verdict == "held" || verdict == "throttled" || verdict == "capacity" || verdict == "burst";
-}
-
-std::string step_chart(const json& steps) {
-  Chart chart;
-  chart.aria_label = "offered and accepted rate per find-limit step";
-  chart.x_title = "step";
-  chart.y_title = "requests per second";
-  chart.unit = "req/s";
-  chart.digits = 1;
-  ChartSeries offered{"offered rate", "#1565c0", {}}, accepted{"accepted rate", "#2e7d32", {}};
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const json& step = steps[i];
-    chart.x.push_back(static_cast<double>(i + 1));
-    chart.point_labels.push_back("step " + std::to_string(i + 1) + " (" + text(step, "phase") +
-                                 ", " + text(step, "verdict") + ")");
-    offered.values.push_back(number(step, "rate").value_or(0));
-    accepted.values.push_back(number(step, "accepted_rps").value_or(0));
-  }
-  chart.series = {offered, accepted};
-  return figure("find-limit-chart", line_chart(chart), chart_legend(chart.series),
-                "Each step's offered rate and the rate the endpoint accepted (ok answers per "
-                "second).");
-}
-
-std::string step_row(size_t index, const json& step) {
-  const std::string verdict = text(step, "verdict");
-  std::string row = "<tr><td class=\"num\">" + std::to_string(index + 1) + "</td><td>" +
-                    esc(text(step, "phase")) + "</td><td class=\"num\">" +
-                    esc(rate_text(number(step, "rate"))) + "</td><td class=\"num\">" +
-                    esc(value_text(member(step, "duration_s"))) + "</td>";
-  for (const char* key : {"requests", "ok", "throttled", "errors", "unsent"}) {
-    row += "<td class=\"num\">" + std::to_string(count(step, key)) + "</td>";
-  }
-  return row + "<td class=\"num\">" + esc(rate_text(number(step, "accepted_rps"))) +
-         "</td><td class=\"num\">" + ms_text(number(step, "p99_ms")) + "</td><td><span class=\"" +
-         (known_verdict(verdict) ? "verdict-" + verdict : std::string("verdict-other")) + "\">" +
-         esc(verdict) + "</span></td></tr>\n";
-}
-
-std::string step_table(const json& steps) {
-  std::string out =
-      "<div class=\"wide\"><table class=\"find-limit-steps\">\n<thead><tr><th>step</th>"
-      "<th>phase</th><th>offered</th><th>seconds</th><th>requests</th><th>ok</th>"
-      "<th>throttled</th><th>errors</th><th>unsent</th><th>accepted</th><th>p99 ms</th>"
-      "<th>verdict</th></tr></thead>\n<tbody>\n";
-  for (size_t i = 0; i < steps.size(); ++i) out += step_row(i, steps[i]);
-  return out + "</tbody>\n</table></div>\n";
-}
-
 }  // namespace
 
 std::string timeline_section(const json& result) {
@@ -323,18 +235,6 @@ std::string percentiles_section(const json& result) {
     if (!d.problem.empty()) out += "<p class=\"empty\">" + esc(d.problem) + "</p>\n";
   }
   return out + spectrum_chart(distributions) + percentile_table(distributions) + "</section>\n";
-}
-
-std::string find_limit_section(const json& result) {
-  const json& find_limit = member(result, "find_limit");
-  if (!find_limit.is_object()) return "";
-  std::string out = "<section id=\"find-limit\">\n<h2>Find limit</h2>\n<p class=\"conclusion\">" +
-                    esc(conclusion(find_limit)) + "</p>\n";
-  const json& steps = member(find_limit, "steps");
-  if (!steps.is_array() || steps.empty()) {
-    return out + "<p class=\"empty\">No steps recorded.</p>\n</section>\n";
-  }
-  return out + step_chart(steps) + step_table(steps) + "</section>\n";
 }
 
 }  // namespace kmsconf::reports::load_html

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "loadgen/thresholds.hpp"
 #include "reports/html_page.hpp"
 #include "reports/text.hpp"
 
@@ -97,6 +98,16 @@ std::string or_dash(const std::string& value) {
 std::string shard_text(const json& shard) {
   if (!shard.is_object()) return "";
   return value_text(member(shard, "index")) + "/" + value_text(member(shard, "count"));
+}
+
+std::string figure(const char* id, const std::string& svg, const std::string& legend_html,
+                   const std::string& caption) {
+  return "<figure class=\"chart-figure\" id=\"" + std::string(id) + "\">\n" + svg + "<figcaption>" +
+         legend_html + esc(caption) + "</figcaption>\n</figure>\n";
+}
+
+std::string rps_value_text(std::optional<double> rps) {
+  return rps ? loadgen::format_metric_value(loadgen::Metric::Rps, *rps) : "-";
 }
 
 std::string fact(std::string_view label, const std::string& value) {

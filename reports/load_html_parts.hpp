@@ -46,15 +46,24 @@ std::string shard_text(const json& shard);
 // One <dt>label</dt><dd>value</dd> pair of a <dl class="facts">, both escaped.
 std::string fact(std::string_view label, const std::string& value);
 
+// <figure id=ID> holding a chart, its legend and a caption (plain text).
+std::string figure(const char* id, const std::string& svg, const std::string& legend_html,
+                   const std::string& caption);
+
+// A rate as gate messages write it ("1025.0 req/s"); "-" for no value.
+std::string rps_value_text(std::optional<double> rps);
+
 // The sections of load_html_config.cpp: shards ("" for a result that is neither a shard nor a
 // merge) and the configuration with the workload.
 std::string shards_section(const json& result);
 std::string config_section(const json& result);
 
-// The chart sections (load_html_charts.cpp). Over time and percentiles always have a section
-// (saying so when there is nothing to draw); find limit is "" without a find_limit block.
+// The chart sections (load_html_charts.cpp): always there, saying so when there is nothing to
+// draw.
 std::string timeline_section(const json& result);
 std::string percentiles_section(const json& result);
+
+// The search of --find-limit (load_html_find_limit.cpp); "" without a find_limit block.
 std::string find_limit_section(const json& result);
 
 }  // namespace kmsconf::reports::load_html

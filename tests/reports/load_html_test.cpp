@@ -305,67 +305,100 @@ TEST(LoadHtml, PercentilesAreThoseOfTheHistograms) {
   }
 }
 
+// A find_limit block as the schema has it: a rate limit found between 800 and 1000 req/s after
+// a burst of 50 from idle, 3 steps (the last one with a verdict no search writes).
 json find_limit_block() {
+  const auto step = [](const char* phase, double rate, int requests, int ok, int throttled,
+                       int client_errors, int errors, int unsent, double p99_ms,
+                       double accepted_rps, const char* verdict) {
+    return json{{"phase", phase},
+                {"rate", rate},
+                {"duration_s", 1.0},
+                {"requests", requests},
+                {"ok", ok},
+                {"throttled", throttled},
+                {"client_errors", client_errors},
+                {"errors", errors},
+                {"unsent", unsent},
+                {"p99_ms", p99_ms},
+                {"accepted_rps", accepted_rps},
+                {"verdict", verdict}};
+  };
   return {{"kind", "rate_limit"},
           {"converged", true},
           {"sustained_rps", 800.0},
           {"ceiling_rps", 1000.0},
           {"burst", 50},
+          {"burst_requests", 60},
+          {"burst_seconds", 0.25},
+          {"drain_requests", 120},
+          {"budget_spent", false},
+          {"criteria",
+           {{"start_rate", 400.0},
+            {"max_rate", 1000000.0},
+            {"precision", 0.02},
+            {"throttled_share", 0.01},
+            {"failure_share", 0.01},
+            {"p99_ceiling_ms", nullptr},
+            {"step_s", 1.0}}},
           {"steps",
-           {{{"phase", "burst"},
-             {"rate", 2000.0},
-             {"duration_s", 1.0},
-             {"requests", 2000},
-             {"ok", 850},
-             {"throttled", 1150},
-             {"errors", 0},
-             {"unsent", 0},
-             {"p99_ms", 4.5},
-             {"accepted_rps", 850.0},
-             {"verdict", "burst"}},
-            {{"phase", "exponential"},
-             {"rate", 400.0},
-             {"duration_s", 5.0},
-             {"requests", 2000},
-             {"ok", 2000},
-             {"throttled", 0},
-             {"errors", 0},
-             {"unsent", 0},
-             {"p99_ms", 2.25},
-             {"accepted_rps", 400.0},
-             {"verdict", "held"}},
-            {{"phase", "binary"},
-             {"rate", 1000.0},
-             {"duration_s", 5.0},
-             {"requests", 5000},
-             {"ok", 4100},
-             {"throttled", 880},
-             {"errors", 20},
-             {"unsent", 3},
-             {"p99_ms", 7.125},
-             {"accepted_rps", 820.0},
-             {"verdict", "<throttled>"}}}}};
+           {step("exponential", 400, 400, 400, 0, 0, 0, 0, 2.25, 400, "held"),
+            step("exponential", 800, 800, 800, 0, 0, 0, 0, 2.5, 800, "held"),
+            step("binary", 1000, 1000, 820, 170, 4, 5, 1, 7.125, 820, "<throttled>")}}};
 }
 
 TEST(LoadHtml, FindLimitStepsWhenPresent) {
   EXPECT_FALSE(has(reports::render_load_html(sample_result()), "id=\"find-limit\""));
   json result = sample_result();
+  result["config"]["mode"] = "find-limit";
+  result["config"]["rate"] = 400.0;
   result["find_limit"] = find_limit_block();
   const std::string html = reports::render_load_html(result);
   const std::string section = element_with_id(html, "section", "find-limit");
   ASSERT_FALSE(section.empty()) << html;
+  // The console's conclusion and burst lines (cli/load_find_limit.cpp) as sentences.
   EXPECT_TRUE(has(section,
-                  "Rate limited: sustained 800.0 req/s, throttled at 1000.0 req/s. Burst: 50 "
-                  "requests. The search converged."))
+                  "<p class=\"conclusion\">Rate limit at 800.0 req/s sustained, refused at "
+                  "1000.0 req/s.</p>"))
       << section;
+  EXPECT_TRUE(has(section,
+                  "<dd>50 requests accepted from idle before the first throttling answer "
+                  "(0.25 s)</dd>"))
+      << section;
+  EXPECT_TRUE(has(section, "from 400.0 req/s up to 1000000.0 req/s in 1 s steps, to within 2.0%"))
+      << section;
+  EXPECT_FALSE(has(section, "Not judged"));
   EXPECT_EQ(cells(row_starting(section, "<td class=\"num\">3</td>")),
-            (std::vector<std::string>{"3", "binary", "1000.0 req/s", "5", "5000", "4100", "880",
-                                      "20", "3", "820.0 req/s", "7.125",
+            (std::vector<std::string>{"3", "binary", "1000.0 req/s", "1", "1000", "820", "170", "4",
+                                      "5", "1", "820.0 req/s", "7.125",
                                       "<span class=\"verdict-other\">&lt;throttled&gt;</span>"}));
-  EXPECT_EQ(occurrences(section, "<span class=\"verdict-"), 3u);
+  EXPECT_EQ(occurrences(section, "<span class=\"verdict-held\">held</span>"), 2u);
   EXPECT_EQ(series_in(section), (std::set<std::string>{"offered rate", "accepted rate"}));
   EXPECT_TRUE(has(html, "<a href=\"#find-limit\">"));
+  EXPECT_TRUE(has(html, "<div><dt>mode</dt><dd>find-limit search</dd></div>"));
+  EXPECT_TRUE(has(html, "<div><dt>rate</dt><dd>steps from 400 req/s</dd></div>"));
   expect_well_formed(html);
+}
+
+TEST(LoadHtml, ASearchThatDidNotConvergeIsNotJudged) {
+  json result = sample_result();
+  result["find_limit"] = find_limit_block();
+  result["find_limit"]["converged"] = false;
+  result["find_limit"]["budget_spent"] = true;
+  const std::string html = reports::render_load_html(result);
+  // The reason the console gives for exit code 3.
+  const std::string why = "--duration ran out before the bracket was within 2%";
+  EXPECT_TRUE(has(html, "<p class=\"verdict warn\">NOT JUDGED (" + why + ")</p>")) << html;
+  EXPECT_TRUE(has(html, "<p class=\"verdict warn\">Not judged: " + why + "</p>"));
+  EXPECT_TRUE(has(html, "refused at 1000.0 req/s (NOT CONVERGED).</p>"));
+}
+
+TEST(LoadHtml, StagesInTheHeader) {
+  json result = sample_result();
+  result["config"]["stages"] = {{{"target_rate", 200.0}, {"duration_s", 1.0}},
+                                {{"target_rate", 400.0}, {"duration_s", 0.0}}};
+  const std::string html = reports::render_load_html(result);
+  EXPECT_TRUE(has(html, "<div><dt>rate</dt><dd>from 110 req/s in 2 stages</dd></div>")) << html;
 }
 
 TEST(LoadHtml, ShardsWhenPresent) {
@@ -463,7 +496,9 @@ std::vector<json> odd_results() {
   garbage["per_op"] = {{"A", 5}, {"B", {{"outcomes", "none"}, {"latency_ms", {{"count", 1}}}}}};
   garbage["thresholds"] = {1, {{"metric", "bogus"}, {"actual", "x"}, {"passed", "yes"}}};
   garbage["baseline"] = {{"regressions", {nullptr, {{"limit", 1e308}, {"metric", "p99"}}}}};
-  garbage["find_limit"] = {{"kind", 7}, {"steps", {nullptr, 3, {{"rate", "fast"}}}}};
+  garbage["find_limit"] = {{"kind", 7},          {"converged", "yes"},
+                           {"criteria", "none"}, {"burst", -1e308},
+                           {"unjudgeable", 5},   {"steps", {nullptr, 3, {{"rate", "fast"}}}}};
   garbage["merged_from"] = {1, {{"file", 3}, {"shard", "x"}}};
   garbage["config"]["shard"] = 5;
   garbage["config"]["rate"] = -1e308;

@@ -57,6 +57,8 @@ std::vector<PageFact> header_facts(const json& result) {
   facts.push_back({"dialect", or_dash(text(config, "dialect"))});
   facts.push_back({"mode", mode_text(config)});
   facts.push_back({"rate", rate_text(config)});
+  const std::string started = text(member(result, "summary"), "started_at");
+  if (!started.empty()) facts.push_back({"started", started});
   facts.push_back({"duration", "asked " + seconds_text(number(config, "duration_s")) + ", ran " +
                                    seconds_text(number(member(result, "summary"), "duration_s"))});
   if (const std::string shard = shard_text(member(config, "shard")); !shard.empty()) {

@@ -222,7 +222,12 @@ std::string timeline_section(const json& result) {
       spans.front().seconds > 1
           ? " (each point covers " + number_text(spans.front().seconds) + " seconds)"
           : "";
-  return out + latency_over_time(spans, grouping) + throughput_over_time(spans, grouping) +
+  // A merged file keeps no per-second histogram: its seconds' percentiles are the worst shard's.
+  const std::string merged = member(result, "merged_from").is_array()
+                                 ? "; merged from shards, each second's p50 and p99 are the "
+                                   "worst shard's"
+                                 : "";
+  return out + latency_over_time(spans, grouping + merged) + throughput_over_time(spans, grouping) +
          "</section>\n";
 }
 

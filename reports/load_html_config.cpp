@@ -89,6 +89,15 @@ std::string workload_block(const json& workload) {
 
 }  // namespace
 
+// A merge given fewer files than shards covers only part of the load, and says which part.
+std::string missing_shards(const json& missing) {
+  if (!missing.is_array() || missing.empty()) return "";
+  std::string list;
+  for (const json& index : missing) list += (list.empty() ? "" : ", ") + value_text(index);
+  return verdict_paragraph("warn", "Missing shards (no file was given for them): " + list +
+                                       ". This result covers only part of the load.");
+}
+
 std::string shards_section(const json& result) {
   const std::string shard = shard_text(member(member(result, "config"), "shard"));
   const json& merged = member(result, "merged_from");
@@ -109,7 +118,7 @@ std::string shards_section(const json& result) {
     }
     out += "</tbody>\n</table>\n";
   }
-  return out + "</section>\n";
+  return out + missing_shards(member(result, "missing_shards")) + "</section>\n";
 }
 
 std::string config_section(const json& result) {

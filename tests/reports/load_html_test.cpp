@@ -36,7 +36,7 @@ constexpr const char* kEvilBaseline = "last<week>&\"1\".json";
 // Decrypt: 100 requests, latency 2 ms, service time 1 ms; ok 98, throttled 2.
 // kEvilOp: sent nothing.
 // Timeline: second 0 ok 100 + timeout 1, second 1 ok 120 + throttled 2, second 2 ok 50.
-// 10 s long, 3 unsent, 8 connections opened.
+// 10 s long from 2026-12-07T20:48:19.123Z, 3 unsent, 8 connections opened.
 
 loadgen::RunStats sample_run() {
   loadgen::RunStats run;
@@ -81,6 +81,7 @@ loadgen::RunStats sample_run() {
   run.unsent = 3;
   run.connections_opened = 8;
   run.duration_s = 10;
+  run.started_at_unix_ms = 1796676499123;  // docs/load-results.md's example
   return run;
 }
 
@@ -213,10 +214,10 @@ TEST(LoadHtml, SummaryCountsAndVerdict) {
   EXPECT_TRUE(has(html, "timeout</td><td class=\"num\">1</td><td class=\"num\">0.1</td>"));
   EXPECT_TRUE(has(html, "<dt>unsent</dt><dd>3</dd>"));
   EXPECT_TRUE(has(html, "<dt>late</dt><dd>7 (0.6%)</dd>"));
-  // The header: version, endpoint, mode, rate and durations.
-  for (const char* fact :
-       {"<dd>0.1.0 (commit test, Release)</dd>", "<dd>open loop</dd>", "<dd>110 req/s</dd>",
-        "<dd>asked 10.00 s, ran 10.00 s</dd>", "<dd>volcengine</dd>"}) {
+  // The header: version, endpoint, mode, rate, durations and the start.
+  for (const char* fact : {"<dd>0.1.0 (commit test, Release)</dd>", "<dd>open loop</dd>",
+                           "<dd>110 req/s</dd>", "<dd>asked 10.00 s, ran 10.00 s</dd>",
+                           "<dd>volcengine</dd>", "<dd>2026-12-07T20:48:19.123Z</dd>"}) {
     EXPECT_TRUE(has(html, fact)) << fact;
   }
 }
@@ -405,14 +406,23 @@ TEST(LoadHtml, ShardsWhenPresent) {
   json result = sample_result();
   EXPECT_FALSE(has(reports::render_load_html(result), "id=\"shards\""));
   result["config"]["shard"] = {{"index", 2}, {"count", 4}};
-  result["merged_from"] = {{{"file", "gen-a.json"}, {"shard", {{"index", 1}, {"count", 2}}}},
-                           {{"file", "gen<b>.json"}, {"shard", {{"index", 2}, {"count", 2}}}}};
+  result["merged_from"] = {{{"file", "gen-a.json"}, {"shard", {{"index", 0}, {"count", 4}}}},
+                           {{"file", "gen<b>.json"}, {"shard", {{"index", 2}, {"count", 4}}}}};
+  result["missing_shards"] = {1, 3};
   const std::string html = reports::render_load_html(result);
   EXPECT_TRUE(has(html, "<div><dt>shard</dt><dd>2/4</dd></div>")) << html;
   const std::string section = element_with_id(html, "section", "shards");
   EXPECT_TRUE(has(section, "Merged from 2 result files"));
-  EXPECT_TRUE(has(section, "<tr><td><code>gen-a.json</code></td><td>1/2</td></tr>"));
-  EXPECT_TRUE(has(section, "<tr><td><code>gen&lt;b&gt;.json</code></td><td>2/2</td></tr>"));
+  EXPECT_TRUE(has(section, "<tr><td><code>gen-a.json</code></td><td>0/4</td></tr>"));
+  EXPECT_TRUE(has(section, "<tr><td><code>gen&lt;b&gt;.json</code></td><td>2/4</td></tr>"));
+  EXPECT_TRUE(has(section,
+                  "<p class=\"verdict warn\">Missing shards (no file was given for them): 1, 3. "
+                  "This result covers only part of the load.</p>"))
+      << section;
+  // Per-second percentiles of a merge are the worst shard's (docs/load-results.md).
+  const std::string latency = element_with_id(html, "figure", "latency-over-time");
+  EXPECT_TRUE(has(latency, "each second&#39;s p50 and p99 are the worst shard&#39;s")) << latency;
+  EXPECT_FALSE(has(element_with_id(html, "figure", "throughput-over-time"), "worst shard"));
   expect_well_formed(html);
 }
 

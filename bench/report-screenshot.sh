@@ -2,9 +2,10 @@
 # Renders kmsconf's HTML reports and screenshots them offline in headless Chromium
 # (docs/load-report.md):
 #   1. a short in-process `kmsconf load` run with --out and --report-html (load.png);
-#   2. a --find-limit search with the fields of a merged shard added, through `kmsconf report html`,
-#      so the sections other runs produce are seen too (load-full.png);
-#   3. the conformance report of a small slice of the Volcengine suite (report.png).
+#   2. an in-process --find-limit search (search.png);
+#   3. one load sent by two shards side by side, merged with `kmsconf report merge` and rendered
+#      with `kmsconf report html` (merged.png);
+#   4. the conformance report of a small slice of the Volcengine suite (report.png).
 # Each screenshot must not be blank: enough distinct colours, enough of the page not background,
 # and the colours its charts draw with present. Chromium runs with the network off and a fresh
 # profile; it is installed with apt when missing (not a dependency of `make test`).
@@ -31,36 +32,37 @@ OUT_DIR=$(realpath "$OUT_DIR")
 PROFILE=$(mktemp -d)
 trap 'rm -rf "$PROFILE"' EXIT
 
-# Thresholds on both sides of what the in-process server gives, so the page shows a pass and a
-# failure; exit 1 (a threshold failed) is expected, anything else is not.
-load_code=0
-"$KMSCONF" load --rate 300 --duration 4s --threshold 'p99<2s' --threshold 'rps>=1000' \
-  --out "$OUT_DIR/load.json" --report-html "$OUT_DIR/load.html" >"$OUT_DIR/load.log" || load_code=$?
-if [ "$load_code" -gt 1 ]; then
-  cat "$OUT_DIR/load.log" >&2
-  echo "report-screenshot: kmsconf load exited $load_code" >&2
-  exit 1
-fi
+# ran CODE_ALLOWED LOG COMMAND...: runs it with its output in LOG; an exit code above
+# CODE_ALLOWED (1: a threshold failed) shows the log and ends the script.
+ran() {
+  local allowed=$1 log=$2 code=0
+  shift 2
+  "$@" >"$log" 2>&1 || code=$?
+  if [ "$code" -gt "$allowed" ]; then
+    cat "$log" >&2
+    echo "report-screenshot: $(basename "$1") $2 exited $code" >&2
+    exit 1
+  fi
+}
 
-# A --find-limit search against the in-process server's quota (about 10 s), then its result with
-# the shard fields of a merged run added, rendered through `kmsconf report html`.
-search_code=0
-"$KMSCONF" load --find-limit --rate 200 --duration 30s --out "$OUT_DIR/search.json" \
-  >"$OUT_DIR/search.log" || search_code=$?
-if [ "$search_code" -gt 1 ]; then
-  cat "$OUT_DIR/search.log" >&2
-  echo "report-screenshot: kmsconf load --find-limit exited $search_code" >&2
-  exit 1
-fi
-python3 - "$OUT_DIR/search.json" "$OUT_DIR/load-full.json" <<'PY'
-import json, sys
-result = json.load(open(sys.argv[1]))
-result["config"]["shard"] = {"index": 1, "count": 2}
-result["merged_from"] = [{"file": "gen-a/search.json", "shard": {"index": 1, "count": 2}},
-                         {"file": "gen-b/search.json", "shard": {"index": 2, "count": 2}}]
-json.dump(result, open(sys.argv[2], "w"), indent=2)
-PY
-"$KMSCONF" report html "$OUT_DIR/load-full.json" -o "$OUT_DIR/load-full.html" >/dev/null
+# Thresholds on both sides of what the in-process server gives, so the page shows a pass and a
+# failure (exit 1, expected).
+ran 1 "$OUT_DIR/load.log" "$KMSCONF" load --rate 300 --duration 4s --threshold 'p99<2s' \
+  --threshold 'rps>=1000' --out "$OUT_DIR/load.json" --report-html "$OUT_DIR/load.html"
+
+# A --find-limit search against the in-process server's quota (about 10 s).
+ran 1 "$OUT_DIR/search.log" "$KMSCONF" load --find-limit --rate 200 --duration 30s \
+  --out "$OUT_DIR/search.json" --report-html "$OUT_DIR/search.html"
+
+# One load sent by two shards side by side, merged, and rendered from the merged file.
+for shard in 0 1; do
+  "$KMSCONF" load --shard "$shard/2" --rate 400 --duration 4s --threshold 'p99<2s' \
+    --out "$OUT_DIR/shard-$shard.json" >"$OUT_DIR/shard-$shard.log" 2>&1 &
+done
+wait
+ran 1 "$OUT_DIR/merge.log" "$KMSCONF" report merge "$OUT_DIR/shard-0.json" \
+  "$OUT_DIR/shard-1.json" -o "$OUT_DIR/merged.json" --threshold 'p99<2s'
+ran 0 "$OUT_DIR/merged-html.log" "$KMSCONF" report html "$OUT_DIR/merged.json"
 
 "$KMSCONF" test --dialect volcengine --filter 'volc.crypto.*' \
   --report-html "$OUT_DIR/report.html" >"$OUT_DIR/report.log" || true
@@ -75,7 +77,8 @@ shot() {
   [ -s "$2" ] || { echo "report-screenshot: no screenshot of $1" >&2; exit 1; }
 }
 shot "$OUT_DIR/load.html" "$OUT_DIR/load.png" 2400
-shot "$OUT_DIR/load-full.html" "$OUT_DIR/load-full.png" 5200
+shot "$OUT_DIR/search.html" "$OUT_DIR/search.png" 4400
+shot "$OUT_DIR/merged.html" "$OUT_DIR/merged.png" 4400
 shot "$OUT_DIR/report.html" "$OUT_DIR/report.png" 1600
 
 # check PNG COLOUR...: not blank, and each colour (a chart's fill, #rrggbb) drawn somewhere.
@@ -140,7 +143,8 @@ PY
 status=0
 # ok green (outcome bar and stacked bars), p99 orange, the spectrum's service-time teal
 check "$OUT_DIR/load.png" "#2e7d32" "#ef6c00" "#1565c0" || status=1
-check "$OUT_DIR/load-full.png" "#2e7d32" "#1565c0" || status=1
+check "$OUT_DIR/search.png" "#2e7d32" "#1565c0" "#f9a825" || status=1
+check "$OUT_DIR/merged.png" "#2e7d32" "#1565c0" || status=1
 check "$OUT_DIR/report.png" "#2e7d32" || status=1
 echo "screenshots in $OUT_DIR"
 exit $status

@@ -90,7 +90,8 @@ const std::vector<std::pair<std::string, MetricKind>> kDocumented{
     {"service_max", MetricKind::Latency}, {"error_rate", MetricKind::Rate},
     {"throttled_rate", MetricKind::Rate}, {"timeout_rate", MetricKind::Rate},
     {"late_rate", MetricKind::Rate},      {"rps", MetricKind::Throughput},
-    {"requests", MetricKind::Count},
+    {"requests", MetricKind::Count},      {"limit_rps", MetricKind::Throughput},
+    {"limit_burst", MetricKind::Count},
 };
 
 TEST(MetricNames, EveryDocumentedNameBothWays) {

@@ -918,6 +918,12 @@ std::optional<std::string> unwrap(const KeyMaterial& wrapping_key, WrappingAlgor
   if (pkey == nullptr) return std::nullopt;
   std::optional<RsaScheme> scheme = rsa_scheme(algorithm);
   if (scheme ? !EVP_PKEY_is_a(pkey, "RSA") : !EVP_PKEY_is_a(pkey, "SM2")) return std::nullopt;
+  // RFC 8017 7.1.2 and 7.2.2, step 1: a ciphertext of another length than the modulus is a
+  // decryption error. Checked here because OpenSSL builds with implicit rejection (the Marvin
+  // fix) answer a malformed PKCS #1 v1.5 ciphertext with a random message instead of an error.
+  if (scheme && wrapped.size() != static_cast<size_t>(EVP_PKEY_get_size(pkey))) {
+    return std::nullopt;
+  }
   return private_decrypt(pkey, scheme ? &*scheme : nullptr, wrapped);
 }
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/load_config.hpp"
 #include "cli/load_find_limit.hpp"
 #include "cli/load_gates.hpp"
@@ -26,11 +27,6 @@
 
 namespace kmsconf::cli {
 namespace {
-
-constexpr int kExitPassed = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitNotRun = 3;
 
 std::string fixed(double value, int digits) {
   std::ostringstream out;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/result_file.hpp"
 #include "loadgen/config_compare.hpp"
 #include "loadgen/result.hpp"
@@ -13,9 +14,6 @@ namespace kmsconf::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kExitWritten = 0;
-constexpr int kExitUsage = 2;
 
 struct ReportHtmlOptions {
   std::string result;
@@ -59,7 +57,7 @@ int run_report_html(const ReportHtmlOptions& o) {
     std::cerr << "kmsconf report html: " << e.what() << "\n";
     return kExitUsage;
   }
-  return kExitWritten;
+  return kExitPassed;
 }
 
 }  // namespace

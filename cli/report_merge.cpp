@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/load_gates.hpp"
 #include "cli/result_file.hpp"
 #include "loadgen/merge.hpp"
@@ -15,10 +16,6 @@
 namespace kmsconf::cli {
 namespace {
 
-constexpr int kExitPassed = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitNotJudged = 3;
 const char* const kCommand = "kmsconf report merge";
 
 struct MergeOptions {
@@ -69,7 +66,7 @@ int run_report_merge(const MergeOptions& o) {
   if (!o.out.empty()) write_result("-o", o.out, result);
   if (!loadgen::unjudged_reason(result).empty()) {
     std::cerr << kCommand << ": the load cannot be judged: " << run.stats.stop_reason << "\n";
-    return kExitNotJudged;
+    return kExitNotRun;
   }
   return result.value("passed", false) ? kExitPassed : kExitFailed;
 }
